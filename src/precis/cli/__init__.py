@@ -1,0 +1,64 @@
+"""The ``precis`` command line. Subcommands live in one module per concept."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+
+from precis import __version__
+from precis.cli.context import AppContext
+from precis.errors import PrecisError
+
+
+class PrecisGroup(click.Group):
+    """Turns a ``PrecisError`` into a one-line message and exit status 1 (no traceback)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PrecisError as exc:
+            raise click.ClickException(exc.message) from exc
+
+
+@click.group(cls=PrecisGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "database_url",
+    metavar="URL|PATH",
+    help="Database: a path to an SQLite file or an SQLAlchemy URL. [env: PRECIS_DATABASE_URL]",
+)
+@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
+@click.version_option(__version__, prog_name="precis")
+@click.pass_context
+def cli(ctx: click.Context, database_url: str | None, verbose: int) -> None:
+    """precis: read the news, not the noise.
+
+    Ingest articles, keep them in a database, summarize any of them faithfully.
+    """
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = AppContext.create(database_url)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        cli.main(prog_name="precis")
+    except KeyboardInterrupt:
+        click.echo("interrupted; every article already reported as added is stored", err=True)
+        sys.exit(130)
+
+
+def _register() -> None:
+    from precis.cli import articles, serve, summaries
+
+    for module in (articles, summaries, serve):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()

@@ -1,0 +1,194 @@
+"""Commands on articles: add, extract, ls, show, rm, info, migrate."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from precis.cli.context import AppContext
+from precis.cli.output import article_json, echo_json, headline, stored_json
+from precis.errors import InputError, PrecisError
+from precis.extract.metadata import parse_date
+from precis.pipeline import extract_inputs, ingest
+from precis.store import AddResult
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-q", "--quiet", is_flag=True, help="Print only the totals and errors.")
+@pass_app
+def add(app: AppContext, paths: tuple[str, ...], quiet: bool) -> None:
+    """Ingest files, directories (recursively) or stdin (-).
+
+    Plain text (.txt, .md), HTML (.html, .htm), JSONL corpora (.jsonl) and their .gz
+    variants. Re-adding a stored article is a no-op that says "already stored".
+    """
+
+    def progress(origin: str, outcome: AddResult | InputError) -> None:
+        if isinstance(outcome, InputError):
+            click.echo(f"error: {outcome.message}", err=True)
+        elif not quiet:
+            state = "added" if outcome.created else f"already stored ({outcome.reason})"
+            click.echo(f"{state}: #{outcome.id} {origin}")
+
+    report = ingest(app.store, paths, app.settings, progress=progress)
+    click.echo(
+        f"{len(report.added)} added, {len(report.existing)} already stored, "
+        f"{len(report.failed)} failed",
+        err=quiet,
+    )
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@click.command()
+@click.argument("path")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@pass_app
+def extract(app: AppContext, path: str, fmt: str) -> None:
+    """Show what extraction yields for one input (file or -), storing nothing."""
+    failed = False
+    for item in extract_inputs([path], app.settings):
+        if isinstance(item, InputError):
+            click.echo(f"error: {item.message}", err=True)
+            failed = True
+        elif fmt == "json":
+            echo_json(article_json(item))
+        else:
+            click.echo(item.title)
+            click.echo(headline(item))
+            if item.url:
+                click.echo(item.url)
+            click.echo("")
+            click.echo(item.text.replace("\n", "\n\n"))
+    if failed:
+        raise SystemExit(1)
+
+
+def _date(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    parsed = parse_date(value)
+    if parsed is None:
+        raise PrecisError(f"{option}: {value!r} is not a date; use YYYY-MM-DD")
+    return parsed
+
+
+@click.command(name="ls")
+@click.option("--source", help="Only this source (outlet).")
+@click.option("--since", metavar="DATE", help="Published on or after (YYYY-MM-DD).")
+@click.option("--until", metavar="DATE", help="Published before (YYYY-MM-DD).")
+@click.option("-n", "--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@pass_app
+def ls(
+    app: AppContext,
+    source: str | None,
+    since: str | None,
+    until: str | None,
+    limit: int,
+    offset: int,
+    fmt: str,
+) -> None:
+    """List stored articles, newest first."""
+    found = app.store.list(
+        source=source,
+        since=_date(since, "--since"),
+        until=_date(until, "--until"),
+        limit=limit,
+        offset=offset,
+    )
+    if fmt == "json":
+        echo_json([stored_json(s, text=False) for s in found])
+        return
+    for stored in found:
+        when = (
+            stored.article.published.strftime("%Y-%m-%d")
+            if stored.article.published
+            else "----------"
+        )
+        source_name = (stored.article.source or "-")[:20]
+        click.echo(f"{stored.id:>6}  {when}  {source_name:<20}  {stored.title}")
+    if not found:
+        click.echo("no articles stored yet; add some with 'precis add PATH'", err=True)
+
+
+@click.command()
+@click.argument("article_id", type=int)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("--raw", is_flag=True, help="Print the raw input as received instead.")
+@pass_app
+def show(app: AppContext, article_id: int, fmt: str, raw: bool) -> None:
+    """Show one stored article."""
+    stored = app.store.get(article_id)
+    if raw:
+        click.echo(stored.article.raw or "")
+    elif fmt == "json":
+        echo_json(stored_json(stored))
+    else:
+        click.echo(stored.title)
+        click.echo(headline(stored.article))
+        if stored.article.url:
+            click.echo(stored.article.url)
+        click.echo("")
+        click.echo(stored.text.replace("\n", "\n\n"))
+
+
+@click.command()
+@click.argument("article_ids", type=int, nargs=-1, required=True)
+@pass_app
+def rm(app: AppContext, article_ids: tuple[int, ...]) -> None:
+    """Delete stored articles (and their cached summaries)."""
+    for article_id in article_ids:
+        app.store.delete(article_id)
+        click.echo(f"deleted #{article_id}")
+
+
+@click.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@pass_app
+def info(app: AppContext, fmt: str) -> None:
+    """Where the database is, what it holds, and the settings in force."""
+    store = app.store
+    revision = list(store.revision())
+    data: dict[str, object] = {
+        "database": store.engine.url.render_as_string(hide_password=True),
+        "schema_revision": revision,
+        "articles": store.count(),
+        "sources": dict(store.sources()),
+        "settings": {name: value for name, value, _ in app.settings.describe()},
+    }
+    if fmt == "json":
+        echo_json(data)
+        return
+    click.echo(f"database:  {data['database']}")
+    click.echo(f"schema:    {', '.join(revision)}")
+    click.echo(f"articles:  {data['articles']}")
+    for name, count in store.sources():
+        click.echo(f"  {count:>5}  {name}")
+    click.echo("settings (env PRECIS_<NAME>):")
+    for name, value, help_text in app.settings.describe():
+        click.echo(f"  {name} = {value}    # {help_text}")
+
+
+@click.command()
+@pass_app
+def migrate(app: AppContext) -> None:
+    """Upgrade the database schema to the latest version."""
+    app.store.migrate()
+    click.echo(f"schema at {', '.join(app.store.revision())}")
+
+
+COMMANDS = [add, extract, ls, show, rm, info, migrate]

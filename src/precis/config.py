@@ -1,0 +1,116 @@
+"""Settings: built once at startup (defaults < ``PRECIS_*`` environment < CLI flags) and passed down.
+
+Every setting is declared once in ``SETTINGS``; that list drives ``precis info --settings``
+and the documentation test. A bad value raises ``ConfigError`` naming its key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from precis.errors import ConfigError
+
+ENV_PREFIX = "PRECIS_"
+
+
+def default_database_url() -> str:
+    """SQLite in the per-user data directory (e.g. ``~/.local/share/precis/precis.db``)."""
+    return f"sqlite:///{Path(platformdirs.user_data_dir('precis')) / 'precis.db'}"
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise ValueError("must be a positive integer")
+    return number
+
+
+def _optional_path(value: str) -> Path | None:
+    return Path(value) if value else None
+
+
+def _optional_str(value: str) -> str | None:
+    return value or None
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError("must be true or false")
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    help: str
+    parse: Callable[[str], Any]
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "database_url", "SQLAlchemy URL of the database (sqlite:///path or postgresql://...)", str
+    ),
+    Setting("max_input_bytes", "largest single input accepted, in bytes", _positive_int),
+    Setting(
+        "boilerplate_rules", "TOML file of extra boilerplate rules for plain text", _optional_path
+    ),
+    Setting("summary_method", "default summarization method", str),
+    Setting("api_token", "bearer token that enables the API's write endpoints", _optional_str),
+    Setting("log_sql", "log every SQL statement (debugging)", _bool),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = dataclasses.field(default_factory=default_database_url)
+    max_input_bytes: int = (
+        20_000_000  # 20 MB: ~400x the longest news article; a ceiling, not a norm
+    )
+    boilerplate_rules: Path | None = None
+    summary_method: str = "precis"
+    api_token: str | None = None
+    log_sql: bool = False
+
+    @classmethod
+    def load(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Build settings from the environment, then apply non-None ``overrides`` (CLI flags)."""
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        for setting in SETTINGS:
+            raw = env.get(ENV_PREFIX + setting.name.upper())
+            if raw is not None:
+                values[setting.name] = _parse(setting, raw)
+        for key, value in overrides.items():
+            if key not in cls.__dataclass_fields__:
+                raise ConfigError(key, "unknown setting")
+            if value is not None:
+                values[key] = value
+        return cls(**values)  # type: ignore[arg-type]
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """(name, value, help) for every setting, for ``precis info``."""
+        shown = []
+        for setting in SETTINGS:
+            value = getattr(self, setting.name)
+            if setting.name == "api_token" and value:
+                value = "(set)"
+            shown.append((setting.name, str(value), setting.help))
+        return shown
+
+
+def _parse(setting: Setting, raw: str) -> object:
+    try:
+        return setting.parse(raw)
+    except ValueError as exc:
+        env_name = ENV_PREFIX + setting.name.upper()
+        raise ConfigError(env_name, f"{raw!r} is not valid: {exc}") from exc

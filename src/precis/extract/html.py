@@ -1,0 +1,64 @@
+"""HTML pages through trafilatura: main text, title, author, date and site name.
+
+Trafilatura's output is plain text, so markup in the page (scripts, event handlers) never
+reaches the store as markup. The same line rules as for plain text then remove promo and
+navigation lines that survive extraction.
+"""
+
+from __future__ import annotations
+
+import trafilatura
+
+from precis.errors import ExtractionError
+from precis.extract.metadata import clean_field, parse_date, pick
+from precis.extract.rules import Rules
+from precis.extract.text import join_paragraphs
+from precis.models import Article, RawDocument
+
+
+def extract_html(raw: RawDocument, rules: Rules) -> Article:
+    try:
+        doc = trafilatura.bare_extraction(
+            raw.content,
+            url=raw.metadata.get("url"),
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            favor_precision=False,
+        )
+    except (ValueError, TypeError) as exc:  # trafilatura raises these on unparsable markup
+        raise ExtractionError(raw.origin, f"HTML could not be parsed ({exc})") from exc
+    text = getattr(doc, "text", None) if doc is not None else None
+    if not text or not text.strip():
+        raise ExtractionError(raw.origin, "HTML page holds no article text")
+    body = join_paragraphs(rules.clean_lines(text.split("\n")))
+    if not body:
+        raise ExtractionError(
+            raw.origin, "HTML page holds no article text after removing boilerplate"
+        )
+    found_title = clean_field(getattr(doc, "title", None))
+    body = _drop_title_line(body, pick(raw.metadata, "title", found_title))
+    return Article(
+        title=pick(raw.metadata, "title", found_title) or body.split("\n", 1)[0][:120],
+        text=body,
+        url=pick(raw.metadata, "url", getattr(doc, "url", None)),
+        source=pick(raw.metadata, "source", getattr(doc, "sitename", None)),
+        author=pick(raw.metadata, "author", getattr(doc, "author", None)),
+        published=parse_date(raw.metadata.get("published") or getattr(doc, "date", None)),
+        external_id=raw.metadata.get("id"),
+        raw=raw.content,
+        raw_type="html",
+        origin=raw.origin,
+    )
+
+
+def _drop_title_line(body: str, title: str | None) -> str:
+    """Trafilatura keeps the page's <h1> as the first line; the title is stored apart."""
+    first, _, rest = body.partition("\n")
+    if title and rest and _same(first, title):
+        return rest
+    return body
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())

@@ -1,0 +1,103 @@
+"""Records that flow between the stages: one frozen dataclass per noun."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+MediaType = Literal["text", "html"]
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    """One input before extraction: the bytes or text as received, plus known metadata.
+
+    ``origin`` names where it came from (a path, ``path:line`` for JSONL, ``-`` for stdin,
+    a URL) and is used in every error message about it.
+    """
+
+    origin: str
+    content: str
+    media_type: MediaType
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A clean article: what extraction yields and what the store keeps."""
+
+    title: str
+    text: str
+    url: str | None = None
+    source: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    external_id: str | None = None
+    raw: str | None = None
+    raw_type: MediaType | None = None
+    origin: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """An article as stored, with its database id and bookkeeping."""
+
+    id: int
+    article: Article
+    content_hash: str
+    ingested_at: datetime
+
+    @property
+    def title(self) -> str:
+        return self.article.title
+
+    @property
+    def text(self) -> str:
+        return self.article.text
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open character range ``[start, end)`` into some text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDocument:
+    """An article split for summarizing: its sentences as spans into ``text``.
+
+    ``paragraph_of[i]`` is the paragraph number of sentence ``i``.
+    """
+
+    title: str
+    text: str
+    sentences: tuple[Span, ...]
+    paragraph_of: tuple[int, ...]
+
+    def sentence_text(self, index: int) -> str:
+        span = self.sentences[index]
+        return self.text[span.start : span.end]
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySentence:
+    """One summary sentence: the article's sentence ``index`` and its offsets in the text."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    method: str
+    sentences: tuple[SummarySentence, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.sentences)

@@ -1,0 +1,112 @@
+"""Wires the stages together: inputs -> extraction -> store, and store -> summaries.
+
+The only module (besides the store) with side effects; the CLI, the web app and the
+batch runner go through it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from precis.config import Settings
+from precis.errors import InputError
+from precis.extract import Rules, extract
+from precis.ingest.files import read_inputs
+from precis.models import Article, RawDocument, StoredArticle, Summary, SummarySentence
+from precis.store import AddResult, Store
+from precis.summarize import Length, get_summarizer, summarize
+from precis.text.sentences import parse
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class IngestReport:
+    added: list[tuple[str, AddResult]] = field(default_factory=list)
+    existing: list[tuple[str, AddResult]] = field(default_factory=list)
+    failed: list[InputError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+Progress = Callable[[str, AddResult | InputError], None]
+
+
+def extract_inputs(
+    paths: Iterable[str], settings: Settings, stdin: BinaryIO | None = None
+) -> Iterable[Article | InputError]:
+    """Read and extract every input; failures come through as ``InputError``s."""
+    rules = Rules.load(settings.boilerplate_rules)
+    for item in read_inputs(paths, settings.max_input_bytes, stdin):
+        if isinstance(item, InputError):
+            yield item
+            continue
+        yield extract_one(item, rules)
+
+
+def extract_one(raw: RawDocument, rules: Rules) -> Article | InputError:
+    try:
+        return extract(raw, rules)
+    except InputError as exc:
+        return exc
+
+
+def ingest(
+    store: Store,
+    paths: Iterable[str],
+    settings: Settings,
+    *,
+    stdin: BinaryIO | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Store every article under ``paths``; each article is its own transaction, so an
+    interruption leaves only whole articles behind and a re-run adds just the rest."""
+    report = IngestReport()
+    for item in extract_inputs(paths, settings, stdin):
+        if isinstance(item, InputError):
+            report.failed.append(item)
+            outcome: AddResult | InputError = item
+            origin = item.origin
+        else:
+            outcome = store.add(item)
+            origin = item.origin or "-"
+            (report.added if outcome.created else report.existing).append((origin, outcome))
+        if progress is not None:
+            progress(origin, outcome)
+    return report
+
+
+def summary_payload(summary: Summary) -> list[dict[str, Any]]:
+    return [
+        {"index": s.index, "text": s.text, "start": s.start, "end": s.end}
+        for s in summary.sentences
+    ]
+
+
+def summary_from_payload(method: str, payload: list[dict[str, Any]]) -> Summary:
+    sentences = tuple(
+        SummarySentence(int(s["index"]), int(s["start"]), int(s["end"]), str(s["text"]))
+        for s in payload
+    )
+    return Summary(method, sentences)
+
+
+def summarize_stored(
+    store: Store, article_id: int, length: Length, method: str
+) -> tuple[StoredArticle, Summary]:
+    """The summary of a stored article, from the cache when the text is unchanged."""
+    get_summarizer(method)  # unknown methods fail before any database work
+    stored = store.get(article_id)
+    cached = store.cached_summary(article_id, method, length.key, stored.content_hash)
+    if cached is not None:
+        return stored, summary_from_payload(method, cached)
+    summary = summarize(parse(stored.text, stored.title), length, method)
+    store.cache_summary(
+        article_id, method, length.key, stored.content_hash, summary_payload(summary)
+    )
+    return stored, summary

@@ -1,0 +1,324 @@
+"""The store: articles and cached summaries over SQLAlchemy Core.
+
+One code path for SQLite and PostgreSQL. Inserts are upserts against unique constraints
+(``ON CONFLICT DO NOTHING``), never check-then-insert, so concurrent ingests cannot
+duplicate an article. Every write runs in its own transaction.
+"""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from precis.errors import NotFound, StoreError
+from precis.models import Article, StoredArticle
+from precis.store.schema import articles, summaries
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_WORD = re.compile(r"\w+")
+
+
+def content_hash(text: str) -> str:
+    """Hash of the normalised text: case, punctuation and spacing do not matter."""
+    normalised = " ".join(_WORD.findall(text.casefold()))
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    id: int
+    created: bool
+    reason: Literal["added", "same url", "same content"]
+
+
+class Store:
+    """Open with ``Store.open(url)``; the schema is migrated to the latest revision."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True, echo: bool = False) -> Store:
+        engine = _engine(url, echo)
+        store = cls(engine)
+        if migrate:
+            store.migrate()
+        return store
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema -----------------------------------------------------------------------
+    def migrate(self, revision: str = "heads") -> None:
+        """Upgrade the schema (``precis migrate``; also done on every open)."""
+        config = alembic_config(self.engine.url.render_as_string(hide_password=False))
+        try:
+            with self.engine.begin() as conn:
+                config.attributes["connection"] = conn
+                command.upgrade(config, revision)
+        except OperationalError as exc:
+            raise StoreError(
+                f"cannot migrate the database at {self.engine.url}: {exc.orig}"
+            ) from exc
+
+    def revision(self) -> tuple[str, ...]:
+        with self.engine.connect() as conn:
+            return tuple(MigrationContext.configure(conn).get_current_heads())
+
+    def head_revision(self) -> tuple[str, ...]:
+        return tuple(ScriptDirectory.from_config(alembic_config("")).get_heads())
+
+    # -- articles ---------------------------------------------------------------------
+    def add(self, article: Article, *, conn: Connection | None = None) -> AddResult:
+        """Insert ``article`` unless the same URL or the same normalised text is stored."""
+        if conn is None:
+            with self.engine.begin() as own:
+                return self.add(article, conn=own)
+        digest = content_hash(article.text)
+        row = _article_row(article, digest)
+        inserted = conn.execute(self._insert(articles).values(**row).on_conflict_do_nothing())
+        if inserted.rowcount == 1:
+            new_id = conn.execute(
+                sa.select(articles.c.id).where(articles.c.content_hash == digest)
+            ).scalar_one()
+            return AddResult(new_id, True, "added")
+        return self._existing(conn, article.url, digest)
+
+    def _existing(self, conn: Connection, url: str | None, digest: str) -> AddResult:
+        if url is not None:
+            found = conn.execute(sa.select(articles.c.id).where(articles.c.url == url)).scalar()
+            if found is not None:
+                return AddResult(found, False, "same url")
+        found = conn.execute(
+            sa.select(articles.c.id).where(articles.c.content_hash == digest)
+        ).scalar_one()
+        return AddResult(found, False, "same content")
+
+    def get(self, article_id: int) -> StoredArticle:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(articles).where(articles.c.id == article_id)).first()
+        if row is None:
+            raise NotFound("article", article_id)
+        return _stored(row)
+
+    def list(
+        self,
+        *,
+        source: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> builtins.list[StoredArticle]:
+        """Articles newest first (by publication time, then ingest time)."""
+        query = sa.select(articles).order_by(*newest_first()).limit(limit).offset(offset)
+        for clause in _filters(source, since, until):
+            query = query.where(clause)
+        with self.engine.connect() as conn:
+            return [_stored(row) for row in conn.execute(query)]
+
+    def count(self, *, source: str | None = None) -> int:
+        query = sa.select(sa.func.count()).select_from(articles)
+        if source is not None:
+            query = query.where(articles.c.source == source)
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def sources(self) -> builtins.list[tuple[str, int]]:
+        """(source, article count), most articles first."""
+        count = sa.func.count().label("n")
+        query = (
+            sa.select(articles.c.source, count)
+            .where(articles.c.source.is_not(None))
+            .group_by(articles.c.source)
+            .order_by(count.desc(), articles.c.source)
+        )
+        with self.engine.connect() as conn:
+            return [(row.source, int(row.n)) for row in conn.execute(query)]
+
+    def delete(self, article_id: int) -> None:
+        with self.engine.begin() as conn:
+            deleted = conn.execute(sa.delete(articles).where(articles.c.id == article_id))
+            if deleted.rowcount == 0:
+                raise NotFound("article", article_id)
+
+    def replace_text(self, article_id: int, article: Article) -> None:
+        """Store a re-extracted version of an article (cached summaries become stale)."""
+        with self.engine.begin() as conn:
+            row = _article_row(article, content_hash(article.text))
+            del row["ingested_at"]
+            updated = conn.execute(
+                sa.update(articles).where(articles.c.id == article_id).values(**row)
+            )
+            if updated.rowcount == 0:
+                raise NotFound("article", article_id)
+
+    def iter_all(self, batch: int = 500) -> Iterator[StoredArticle]:
+        """Every article in id order, fetched in batches."""
+        last = 0
+        while True:
+            query = (
+                sa.select(articles).where(articles.c.id > last).order_by(articles.c.id).limit(batch)
+            )
+            with self.engine.connect() as conn:
+                rows = [_stored(row) for row in conn.execute(query)]
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1].id
+
+    # -- summary cache ----------------------------------------------------------------
+    def cached_summary(self, article_id: int, method: str, length_key: str, digest: str) -> Any:
+        """The cached payload, or None when absent or computed from older text."""
+        query = sa.select(summaries.c.payload, summaries.c.content_hash).where(
+            summaries.c.article_id == article_id,
+            summaries.c.method == method,
+            summaries.c.length_key == length_key,
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None or row.content_hash != digest:
+            return None
+        return row.payload
+
+    def cache_summary(
+        self, article_id: int, method: str, length_key: str, digest: str, payload: Any
+    ) -> None:
+        values = {
+            "article_id": article_id,
+            "method": method,
+            "length_key": length_key,
+            "content_hash": digest,
+            "payload": payload,
+            "created_at": datetime.now(UTC),
+        }
+        insert = self._insert(summaries).values(**values)
+        upsert = insert.on_conflict_do_update(
+            index_elements=["article_id", "method", "length_key"],
+            set_={"content_hash": digest, "payload": payload, "created_at": values["created_at"]},
+        )
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(upsert)
+        except SQLAlchemyError as exc:  # a cache write must never fail a read
+            log.warning("could not cache summary for article %s: %s", article_id, exc)
+
+    def _insert(self, table: sa.Table) -> Any:
+        """The dialect's INSERT, which knows ON CONFLICT."""
+        if self.dialect == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+
+def newest_first() -> Sequence[sa.ColumnElement[Any]]:
+    return (
+        articles.c.published.is_(None),
+        articles.c.published.desc(),
+        articles.c.ingested_at.desc(),
+        articles.c.id.desc(),
+    )
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def _engine(url: str, echo: bool) -> Engine:
+    try:
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+            Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(
+                parents=True, exist_ok=True
+            )
+        engine = sa.create_engine(url, echo=echo, future=True)
+    except (SQLAlchemyError, OSError, ValueError) as exc:
+        raise StoreError(f"cannot open database {url!r}: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _filters(
+    source: str | None, since: datetime | None, until: datetime | None
+) -> list[sa.ColumnElement[bool]]:
+    clauses = []
+    if source is not None:
+        clauses.append(articles.c.source == source)
+    if since is not None:
+        clauses.append(articles.c.published >= since)
+    if until is not None:
+        clauses.append(articles.c.published < until)
+    return clauses
+
+
+def _article_row(article: Article, digest: str) -> dict[str, Any]:
+    return {
+        "content_hash": digest,
+        "url": article.url,
+        "external_id": article.external_id,
+        "title": article.title,
+        "text": article.text,
+        "source": article.source,
+        "author": article.author,
+        "published": article.published,
+        "ingested_at": datetime.now(UTC),
+        "word_count": len(article.text.split()),
+        "raw": article.raw,
+        "raw_type": article.raw_type,
+        "origin": article.origin,
+    }
+
+
+def _stored(row: Any) -> StoredArticle:
+    article = Article(
+        title=row.title,
+        text=row.text,
+        url=row.url,
+        source=row.source,
+        author=row.author,
+        published=row.published,
+        external_id=row.external_id,
+        raw=row.raw,
+        raw_type=row.raw_type,
+        origin=row.origin,
+    )
+    return StoredArticle(row.id, article, row.content_hash, row.ingested_at)
