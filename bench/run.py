@@ -1,0 +1,41 @@
+"""Run every benchmark (``python -m bench.run``) or the named ones."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+import bench
+from bench.common import MissingData
+
+
+def available() -> list[str]:
+    return sorted(
+        name.removeprefix("bench_")
+        for _, name, _ in pkgutil.iter_modules(bench.__path__)
+        if name.startswith("bench_")
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "names", nargs="*", help=f"benchmarks to run (default: all of {available()})"
+    )
+    parser.add_argument("--quick", action="store_true", help="smaller samples, for a smoke run")
+    args = parser.parse_args(argv)
+    status = 0
+    for name in args.names or available():
+        module = importlib.import_module(f"bench.bench_{name}")
+        print(f"== {name}", flush=True)
+        try:
+            status |= module.run(args)
+        except MissingData as exc:
+            print(f"skipped {name}: {exc}", flush=True)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
