@@ -24,7 +24,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from precis.errors import NotFound, StoreError
 from precis.models import Article, StoredArticle
@@ -171,15 +171,25 @@ class Store:
                 raise NotFound("article", article_id)
 
     def replace_text(self, article_id: int, article: Article) -> None:
-        """Store a re-extracted version of an article (cached summaries become stale)."""
-        with self.engine.begin() as conn:
-            row = _article_row(article, content_hash(article.text))
-            del row["ingested_at"]
-            updated = conn.execute(
-                sa.update(articles).where(articles.c.id == article_id).values(**row)
-            )
-            if updated.rowcount == 0:
-                raise NotFound("article", article_id)
+        """Store a re-extracted version of an article, keeping its id and ingest time.
+
+        Cached summaries need no deleting: they are keyed by the content hash, so they
+        go stale by themselves when the text changes.
+        """
+        row = _article_row(article, content_hash(article.text))
+        del row["ingested_at"]
+        try:
+            with self.engine.begin() as conn:
+                updated = conn.execute(
+                    sa.update(articles).where(articles.c.id == article_id).values(**row)
+                )
+                if updated.rowcount == 0:
+                    raise NotFound("article", article_id)
+        except IntegrityError as exc:
+            raise StoreError(
+                f"article #{article_id} would then duplicate another stored article "
+                "(same URL or same text); remove one of them with 'precis rm ID'"
+            ) from exc
 
     def iter_all(self, batch: int = 500) -> Iterator[StoredArticle]:
         """Every article in id order, fetched in batches."""
