@@ -15,6 +15,11 @@ from precis.extract.rules import Rules
 from precis.extract.text import join_paragraphs
 from precis.models import Article, RawDocument
 
+# A paragraph of at least this many words ending like a sentence counts as prose: menu
+# labels and link lists are shorter, and headlines lack the final stop.
+MIN_PROSE_WORDS = 5
+SENTENCE_ENDINGS = (".", "!", "?", '"', "”", "’", "'", ")", "…")
+
 
 def extract_html(raw: RawDocument, rules: Rules) -> Article:
     try:
@@ -32,9 +37,9 @@ def extract_html(raw: RawDocument, rules: Rules) -> Article:
     if not text or not text.strip():
         raise ExtractionError(raw.origin, "HTML page holds no article text")
     body = join_paragraphs(rules.clean_lines(text.split("\n")))
-    if not body:
+    if not has_prose(body):
         raise ExtractionError(
-            raw.origin, "HTML page holds no article text after removing boilerplate"
+            raw.origin, "HTML page holds no article text (only navigation, links or boilerplate)"
         )
     found_title = clean_field(getattr(doc, "title", None))
     body = _drop_title_line(body, pick(raw.metadata, "title", found_title))
@@ -49,6 +54,19 @@ def extract_html(raw: RawDocument, rules: Rules) -> Article:
         raw=raw.content,
         raw_type="html",
         origin=raw.origin,
+    )
+
+
+def has_prose(body: str) -> bool:
+    """Whether some paragraph reads like a sentence rather than a link or menu label.
+
+    Trafilatura falls back to whatever text a page has, so a home page or a shop grid
+    yields its menu ("Home / About us / Contact"). Menu items and headlines are short and
+    carry no final punctuation; one sentence of prose is enough to count as an article.
+    """
+    return any(
+        len(p.split()) >= MIN_PROSE_WORDS and p.rstrip().endswith(SENTENCE_ENDINGS)
+        for p in body.split("\n")
     )
 
 
