@@ -228,3 +228,15 @@ def test_undecodable_bytes_are_refused_clearly() -> None:
     noise = bytes(range(1, 32)) * 40 + bytes(range(128, 256)) * 8
     with pytest.raises(InputError, match=r"binary|could not be detected"):
         decode(noise, "noise.txt")
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Zażółć gęślą jaźń, powiedział burmistrz w poniedziałek wieczorem.", "cp1250"),
+        ("Мэр города заявил в понедельник, что бюджет будет принят.", "cp1251"),
+        ("Café news\n\nThe naïve “plan” cost €5 – critics said so.", "cp1252"),
+    ],
+)
+def test_short_legacy_texts(text: str, encoding: str) -> None:
+    assert decode(text.encode(encoding), "x") == text

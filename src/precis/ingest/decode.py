@@ -16,6 +16,13 @@ _ALLOWED_CONTROLS = {9, 10, 12, 13}
 # Detection scores closer than this count as a tie (charset_normalizer's scores are 0..1).
 DETECTION_TIE = 0.01
 WESTERN_ENCODINGS = ("cp1252", "latin_1", "iso8859_15")
+# Latin-1 letters (no × ÷) and the typographic marks cp1252 adds, as news text uses them.
+_WESTERN_CHARS = frozenset(
+    [chr(c) for c in range(0xC0, 0x100) if c not in (0xD7, 0xF7)]
+    + list("\u00a0«»°£¥©®·¿¡§¶ºª€‚„…†‡‰‹›‘’“”•–—™ŠšŒœŽžŸ")
+)
+# In Western European prose accented letters are a small minority of all letters.
+WESTERN_ACCENT_SHARE = 0.3
 # Browsers look for a <meta charset> in the first 1024 bytes; we allow a little more.
 DECLARATION_WINDOW = 4096
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -51,12 +58,35 @@ def _detect(data: bytes, origin: str) -> str:
             return data.decode(declared)
         except (UnicodeDecodeError, LookupError):
             pass  # a wrong or unknown declaration: fall back to detection
+    western = _plain_western(data)
+    if western is not None:
+        return western
     matches = list(from_bytes(data))
     if not matches:
         raise InputError(
             origin, "is not valid UTF-8 and its encoding could not be detected; convert it to UTF-8"
         )
     return str(_prefer_western(matches))
+
+
+def _plain_western(data: bytes) -> str | None:
+    """``data`` as Windows-1252 when that reads as ordinary Western European text.
+
+    Statistical detection is unreliable on a short article (one "é" looks as likely to be
+    cp1250 or cp1257), so the commonest legacy encoding of news text is tried first and
+    kept when every non-ASCII character it yields is a Latin-1 letter or typographic
+    punctuation, and such letters are a minority (Cyrillic or Greek bytes read as cp1252
+    also give Latin-1 letters, but almost only those).
+    """
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    letters = sum(1 for ch in text if ch.isalpha())
+    accented = sum(1 for ch in text if ord(ch) > 127 and ch.isalpha())
+    if any(ord(ch) > 127 and ch not in _WESTERN_CHARS for ch in text):
+        return None
+    return text if accented <= WESTERN_ACCENT_SHARE * max(1, letters) else None
 
 
 def _declared_charset(data: bytes) -> str | None:
