@@ -222,3 +222,11 @@ def test_golden_pages(page: Path, rules: Rules) -> None:
         assert leaked not in article.text
     assert "Most read" not in article.text
     assert "Sign up" not in article.text
+
+
+def test_html_in_a_script_without_spaces_is_prose(rules: Rules) -> None:
+    page = (
+        "<html><body><article><p>今回はそのKindleデスクトップアプリの使い方を紹介します。</p>"
+        "</article></body></html>"
+    )
+    assert extract(RawDocument("p.html", page, "html"), rules).text.endswith("紹介します。")

@@ -17,8 +17,10 @@ from precis.models import Article, RawDocument
 
 # A paragraph of at least this many words ending like a sentence counts as prose: menu
 # labels and link lists are shorter, and headlines lack the final stop.
+# Scripts written without spaces (Japanese, Chinese) count by characters instead.
 MIN_PROSE_WORDS = 5
-SENTENCE_ENDINGS = (".", "!", "?", '"', "”", "’", "'", ")", "…")
+MIN_PROSE_CHARS = 20
+SENTENCE_ENDINGS = (".", "!", "?", '"', "”", "’", "'", ")", "…", "。", "！", "？", "」")
 
 
 def extract_html(raw: RawDocument, rules: Rules) -> Article:
@@ -28,7 +30,7 @@ def extract_html(raw: RawDocument, rules: Rules) -> Article:
             url=raw.metadata.get("url"),
             with_metadata=True,
             include_comments=False,
-            include_tables=False,
+            include_tables=True,  # trafilatura's default; tables carry facts (scores, prices)
             favor_precision=False,
         )
     except (ValueError, TypeError) as exc:  # trafilatura raises these on unparsable markup
@@ -65,7 +67,8 @@ def has_prose(body: str) -> bool:
     carry no final punctuation; one sentence of prose is enough to count as an article.
     """
     return any(
-        len(p.split()) >= MIN_PROSE_WORDS and p.rstrip().endswith(SENTENCE_ENDINGS)
+        (len(p.split()) >= MIN_PROSE_WORDS or len(p.strip()) >= MIN_PROSE_CHARS)
+        and p.rstrip().endswith(SENTENCE_ENDINGS)
         for p in body.split("\n")
     )
 
