@@ -47,8 +47,10 @@ def item_scores(predicted: str, truth: str) -> tuple[float | None, float | None,
     fn = sum(true.values()) - tp
     if fp == fn == 0:
         return 1.0, 1.0, pred_tokens == true_tokens
-    precision = tp / (tp + fp) if tp + fp > 0 else 0.0
-    recall = tp / (tp + fn) if tp + fn > 0 else 0.0
+    # An item enters the precision mean only when something was predicted, and the
+    # recall mean only when there is something to find (as in the benchmark's README).
+    precision = tp / (tp + fp) if tp + fp > 0 else None
+    recall = tp / (tp + fn) if tp + fn > 0 else None
     return precision, recall, pred_tokens == true_tokens
 
 

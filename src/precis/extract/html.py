@@ -66,11 +66,13 @@ def has_prose(body: str) -> bool:
     yields its menu ("Home / About us / Contact"). Menu items and headlines are short and
     carry no final punctuation; one sentence of prose is enough to count as an article.
     """
-    return any(
-        (len(p.split()) >= MIN_PROSE_WORDS or len(p.strip()) >= MIN_PROSE_CHARS)
-        and p.rstrip().endswith(SENTENCE_ENDINGS)
-        for p in body.split("\n")
-    )
+    for line in body.split("\n"):
+        for cell in line.split("|"):  # a layout table puts whole paragraphs in cells
+            cell = cell.strip()
+            long_enough = len(cell.split()) >= MIN_PROSE_WORDS or len(cell) >= MIN_PROSE_CHARS
+            if long_enough and cell.endswith(SENTENCE_ENDINGS):
+                return True
+    return False
 
 
 def _drop_title_line(body: str, title: str | None) -> str:
