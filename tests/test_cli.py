@@ -267,7 +267,7 @@ def test_summarize_flag_errors(precis: Precis) -> None:
     ("name", "content", "fragment"),
     [
         ("empty.txt", b"", "is empty"),
-        ("blank.txt", b"  \n\n\t \n", "is empty"),
+        ("blank.txt", b"  \n\n\t \n", "only whitespace"),
         ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 30, "binary"),
         ("nav.html", b"<html><body><nav><a href='/'>Home</a></nav></body></html>", "no article"),
         ("promo.txt", b"Share this article\nAccept cookies\n", "no article text"),
@@ -438,3 +438,29 @@ def _stored_count(db: Path) -> int:
             connection.close()
     except sqlite3.OperationalError:  # schema not created yet
         return 0
+
+
+def test_batch_reports_bad_lines_and_unreadable_files(tmp_path: Path) -> None:
+    precis = Precis(f"sqlite:///{tmp_path / 'never.db'}")
+    path = tmp_path / "batch.jsonl.gz"
+    good = json.dumps({"id": 1, "text": "One sentence here. Another one there."}).encode()
+    path.write_bytes(
+        gzip.compress(
+            good + b"\n" + '{"id": 2, "text": "caf\xe9"}'.encode("latin-1") + b"\n" + b'{"id": 3}\n'
+        )
+    )
+    result = precis("summarize", "--jsonl", str(path))
+    assert result.exit_code == 1
+    one_line_error(result, f"{path}:2: line is not valid UTF-8")
+    one_line_error(result, f"{path}:3: each line must be an object with a 'text' string")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r.get("id") for r in rows] == [1, None, 3]
+    assert "summary" in rows[0]
+    one_line_error(
+        precis("summarize", "--jsonl", str(tmp_path / "missing.jsonl")), "cannot be read"
+    )
+    one_line_error(precis("summarize", "--jsonl", str(tmp_path)), "cannot be read")
+    broken = tmp_path / "broken.jsonl.gz"
+    broken.write_bytes(gzip.compress(good * 100)[:60])
+    one_line_error(precis("summarize", "--jsonl", str(broken)), "cannot be read")
+    assert not (tmp_path / "never.db").exists()

@@ -145,7 +145,7 @@ def test_empty_and_whitespace_files(tmp_path: Path) -> None:
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "blank.txt").write_bytes(b" \n\t\r\n  \n")
     assert "empty" in only_error(read(tmp_path / "empty.txt")).reason
-    assert "empty" in only_error(read(tmp_path / "blank.txt")).reason
+    assert "whitespace" in only_error(read(tmp_path / "blank.txt")).reason
     assert "whitespace" in only_error(read("-", stdin="\u00a0\u2003\n".encode())).reason
 
 

@@ -11,6 +11,7 @@ import re
 from datetime import datetime, time
 
 import trafilatura
+from lxml.etree import LxmlError
 
 from precis.errors import ExtractionError
 from precis.extract.metadata import clean_field, parse_date, pick
@@ -45,7 +46,7 @@ def extract_html(raw: RawDocument, rules: Rules) -> Article:
             include_tables=True,  # trafilatura's default; tables carry facts (scores, prices)
             favor_precision=False,
         )
-    except (ValueError, TypeError) as exc:  # trafilatura raises these on unparsable markup
+    except (ValueError, TypeError, LxmlError) as exc:  # raised on unparsable markup
         raise ExtractionError(raw.origin, f"HTML could not be parsed ({exc})") from exc
     text = getattr(doc, "text", None) if doc is not None else None
     if not text or not text.strip():

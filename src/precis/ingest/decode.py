@@ -30,8 +30,10 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)"
 
 def decode(data: bytes, origin: str) -> str:
     """Decode ``data`` as text or raise ``InputError`` saying why it is not text."""
-    if not data.strip():
+    if not data:
         raise InputError(origin, "is empty; nothing to ingest")
+    if not data.strip():
+        raise InputError(origin, "holds only whitespace; nothing to ingest")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     if b"\x00" in data[:8192] and not _is_utf16(data):
