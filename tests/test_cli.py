@@ -464,3 +464,21 @@ def test_batch_reports_bad_lines_and_unreadable_files(tmp_path: Path) -> None:
     broken.write_bytes(gzip.compress(good * 100)[:60])
     one_line_error(precis("summarize", "--jsonl", str(broken)), "cannot be read")
     assert not (tmp_path / "never.db").exists()
+
+
+def test_database_that_is_not_a_database(tmp_path: Path) -> None:
+    garbage = tmp_path / "notes.db"
+    garbage.write_bytes(b"these are my notes, not an SQLite database\n" * 100)
+    result = Precis(str(garbage))("ls")
+    one_line_error(result, "file is not a database")
+    assert garbage.read_bytes().startswith(b"these are my notes")
+
+
+@pytest.mark.parametrize("url", ["foo", "nonsense://x"])
+def test_bad_database_urls(tmp_path: Path, url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from precis.cli import cli
+
+    monkeypatch.setenv("PRECIS_DATABASE_URL", url)
+    one_line_error(CliRunner().invoke(cli, ["ls"], catch_exceptions=False), "cannot open database")
