@@ -388,7 +388,7 @@ def test_single_sentence_and_5000_sentence_articles(precis: Precis) -> None:
 
 def test_killed_ingest_leaves_whole_articles_and_a_rerun_completes(tmp_path: Path) -> None:
     """SIGKILL a real ``precis add`` process midway: no partial article, re-run finishes."""
-    total = 800
+    total = 300
     corpus = tmp_path / "big.jsonl"
     corpus.write_text(
         "".join(

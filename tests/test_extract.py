@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from precis.errors import ConfigError, ExtractionError
 from precis.extract import Rules, extract
+from precis.extract.text import normalise_newlines
 from precis.models import RawDocument
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
@@ -230,3 +234,29 @@ def test_html_in_a_script_without_spaces_is_prose(rules: Rules) -> None:
         "</article></body></html>"
     )
     assert extract(RawDocument("p.html", page, "html"), rules).text.endswith("紹介します。")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=80),
+            st.sampled_from(
+                ["", "Share this article", "Next Article", "Subscribe to our newsletter"]
+            ),
+        ),
+        max_size=12,
+    )
+)
+def test_text_extraction_only_removes_words(lines: list[str]) -> None:
+    """Any text either extracts or is refused with ExtractionError; the clean text and
+    title never hold a word the input did not."""
+    content = "\n".join(lines)
+    try:
+        article = extract(text_doc(content), Rules.load())
+    except ExtractionError:
+        return
+    available = Counter(normalise_newlines(content).split())  # control characters go
+    assert not Counter(article.text.split()) - available
+    assert article.text.strip() == article.text
+    assert article.title
