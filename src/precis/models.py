@@ -8,6 +8,9 @@ from datetime import datetime
 from typing import Literal
 
 MediaType = Literal["text", "html"]
+# How the raw input kept with an article is to be read again: as a whole text or HTML
+# document, or as one JSONL record (body plus caller-supplied metadata).
+RawType = Literal["text", "html", "jsonl"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,13 +18,16 @@ class RawDocument:
     """One input before extraction: the bytes or text as received, plus known metadata.
 
     ``origin`` names where it came from (a path, ``path:line`` for JSONL, ``-`` for stdin,
-    a URL) and is used in every error message about it.
+    a URL) and is used in every error message about it. ``record`` is the input exactly
+    as received when ``content`` is only part of it (the JSONL line an article came from),
+    so extraction can be re-run later with the same metadata.
     """
 
     origin: str
     content: str
     media_type: MediaType
     metadata: Mapping[str, str] = field(default_factory=dict)
+    record: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +42,7 @@ class Article:
     published: datetime | None = None
     external_id: str | None = None
     raw: str | None = None
-    raw_type: MediaType | None = None
+    raw_type: RawType | None = None
     origin: str | None = None
 
 

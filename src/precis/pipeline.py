@@ -6,15 +6,16 @@ batch runner go through it.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
 from precis.config import Settings
-from precis.errors import InputError
+from precis.errors import InputError, StoreError
 from precis.extract import Rules, extract
-from precis.ingest.files import read_inputs
+from precis.ingest.files import read_inputs, stored_raw
 from precis.models import Article, RawDocument, StoredArticle, Summary, SummarySentence
 from precis.store import AddResult, Store
 from precis.summarize import Length, get_summarizer, summarize
@@ -79,6 +80,43 @@ def ingest(
         if progress is not None:
             progress(origin, outcome)
     return report
+
+
+@dataclass(frozen=True, slots=True)
+class Reextracted:
+    """What ``precis reextract`` did to one article."""
+
+    id: int
+    state: Literal["changed", "unchanged", "failed"]
+    detail: str = ""
+
+
+def reextract(store: Store, settings: Settings, ids: Sequence[int] = ()) -> Iterator[Reextracted]:
+    """Run extraction again over the raw input kept with each article (all when ``ids`` is
+    empty) and store what changed. An article whose raw input no longer extracts keeps
+    its current text."""
+    rules = Rules.load(settings.boilerplate_rules)
+    targets = (store.get(article_id) for article_id in ids) if ids else store.iter_all()
+    for stored in targets:
+        yield reextract_one(store, stored, rules)
+
+
+def reextract_one(store: Store, stored: StoredArticle, rules: Rules) -> Reextracted:
+    old = stored.article
+    if old.raw is None or old.raw_type is None:
+        return Reextracted(stored.id, "failed", "no raw input was kept")
+    raw = stored_raw(old.origin or f"#{stored.id}", old.raw, old.raw_type)
+    new = raw if isinstance(raw, InputError) else extract_one(raw, rules)
+    if isinstance(new, InputError):
+        return Reextracted(stored.id, "failed", new.message)
+    new = dataclasses.replace(new, origin=old.origin)
+    if new == old:
+        return Reextracted(stored.id, "unchanged")
+    try:
+        store.replace_text(stored.id, new)
+    except StoreError as exc:
+        return Reextracted(stored.id, "failed", exc.message)
+    return Reextracted(stored.id, "changed")
 
 
 def summary_payload(summary: Summary) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from precis.cli.output import article_json, echo_json, headline, stored_json
 from precis.errors import InputError, PrecisError
 from precis.extract.metadata import parse_date
 from precis.pipeline import extract_inputs, ingest
+from precis.pipeline import reextract as reextract_articles
 from precis.store import AddResult
 
 pass_app = click.make_pass_decorator(AppContext)
@@ -184,6 +185,29 @@ def info(app: AppContext, fmt: str) -> None:
 
 
 @click.command()
+@click.argument("article_ids", type=int, nargs=-1)
+@pass_app
+def reextract(app: AppContext, article_ids: tuple[int, ...]) -> None:
+    """Run extraction again on the stored raw input (of the given IDs, or of every article).
+
+    Use it after upgrading precis or changing PRECIS_BOILERPLATE_RULES. Cached summaries
+    of an article whose text changes are recomputed on next use.
+    """
+    counts = {"changed": 0, "unchanged": 0, "failed": 0}
+    for outcome in reextract_articles(app.store, app.settings, article_ids):
+        counts[outcome.state] += 1
+        if outcome.state == "failed":
+            click.echo(f"error: #{outcome.id}: {outcome.detail}", err=True)
+        elif outcome.state == "changed":
+            click.echo(f"re-extracted: #{outcome.id}")
+    click.echo(
+        f"{counts['changed']} changed, {counts['unchanged']} unchanged, {counts['failed']} failed"
+    )
+    if counts["failed"]:
+        raise SystemExit(1)
+
+
+@click.command()
 @pass_app
 def migrate(app: AppContext) -> None:
     """Upgrade the database schema to the latest version."""
@@ -191,4 +215,4 @@ def migrate(app: AppContext) -> None:
     click.echo(f"schema at {', '.join(app.store.revision())}")
 
 
-COMMANDS = [add, extract, ls, show, rm, info, migrate]
+COMMANDS = [add, extract, ls, show, rm, reextract, info, migrate]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import json
 import sys
+import zlib
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 import click
@@ -102,37 +106,53 @@ def _print(summary: Summary, fmt: str, header: dict[str, Any], length: Length) -
 
 
 def summarize_jsonl(path: str, length: Length, method: str, out: IO[str] | None = None) -> int:
-    """The batch interface: one output line per input line, in order. Returns failures."""
+    """The batch interface: one output line per input line, in order. Returns failures.
+
+    A bad line (invalid JSON or UTF-8, no text) gets an ``{"id", "error"}`` line and a
+    numbered message on stderr; the other lines are still summarized.
+    """
     out = out or sys.stdout
     failures = 0
-    stream = sys.stdin if path == "-" else _open(path)
-    with stream:
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            try:
-                record_id, summary = _summarize_record(line, length, method)
-            except InputError as exc:
-                failures += 1
-                click.echo(f"error: {path}:{number}: {exc.reason}", err=True)
-                out.write(json.dumps({"id": _id_of(line), "error": exc.reason}) + "\n")
-                continue
-            out.write(
-                json.dumps({"id": record_id, "summary": summary_json(summary)}, ensure_ascii=False)
-                + "\n"
-            )
+    for number, line in _numbered_lines(path):
+        if line is not None and not line.strip():
+            continue
+        try:
+            if line is None:
+                raise InputError(path, "line is not valid UTF-8")
+            record_id, summary = _summarize_record(line, length, method)
+        except InputError as exc:
+            failures += 1
+            click.echo(f"error: {path}:{number}: {exc.reason}", err=True)
+            record = None if line is None else _id_of(line)
+            out.write(json.dumps({"id": record, "error": exc.reason}) + "\n")
+            continue
+        out.write(
+            json.dumps({"id": record_id, "summary": summary_json(summary)}, ensure_ascii=False)
+            + "\n"
+        )
     return failures
 
 
-def _open(path: str) -> IO[str]:
+def _numbered_lines(path: str) -> Iterator[tuple[int, str | None]]:
+    """Lines of ``path`` (``-`` is stdin; ``.gz`` is decompressed) as text, None for a
+    line that is not UTF-8."""
     try:
-        if path.endswith(".gz"):
-            import gzip
+        with _open(path) as stream:
+            for number, data in enumerate(stream, start=1):
+                try:
+                    yield number, data.decode("utf-8")
+                except UnicodeDecodeError:
+                    yield number, None
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(path, f"cannot be read ({getattr(exc, 'strerror', None) or exc})") from exc
 
-            return gzip.open(path, "rt", encoding="utf-8")
-        return open(path, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(path, f"cannot be read ({exc.strerror or exc})") from exc
+
+def _open(path: str) -> contextlib.AbstractContextManager[Iterable[bytes]]:
+    if path == "-":  # not closed afterwards: stdin belongs to the caller
+        return contextlib.nullcontext(sys.stdin.buffer)
+    if path.endswith(".gz"):
+        return gzip.GzipFile(path, "rb")
+    return open(path, "rb")
 
 
 def _summarize_record(line: str, length: Length, method: str) -> tuple[object, Summary]:

@@ -7,13 +7,33 @@ navigation lines that survive extraction.
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, time
+
 import trafilatura
+from lxml.etree import LxmlError
 
 from precis.errors import ExtractionError
 from precis.extract.metadata import clean_field, parse_date, pick
 from precis.extract.rules import Rules
 from precis.extract.text import join_paragraphs
 from precis.models import Article, RawDocument
+
+# A paragraph of at least this many words ending like a sentence counts as prose: menu
+# labels and link lists are shorter, and headlines lack the final stop.
+# Publication timestamps sit in the <head> or in JSON-LD near it.
+STAMP_WINDOW = 200_000
+_META_TAG = re.compile(r"<meta\b[^>]*>", re.IGNORECASE)
+_PUBLISHED_NAME = re.compile(
+    r"""(property|name|itemprop)\s*=\s*["']?(article:published_time|og:published_time|datePublished)\b""",
+    re.IGNORECASE,
+)
+_CONTENT = re.compile(r"""content\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+_LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
+# Scripts written without spaces (Japanese, Chinese) count by characters instead.
+MIN_PROSE_WORDS = 5
+MIN_PROSE_CHARS = 20
+SENTENCE_ENDINGS = (".", "!", "?", '"', "”", "’", "'", ")", "…", "。", "！", "？", "」")
 
 
 def extract_html(raw: RawDocument, rules: Rules) -> Article:
@@ -23,18 +43,18 @@ def extract_html(raw: RawDocument, rules: Rules) -> Article:
             url=raw.metadata.get("url"),
             with_metadata=True,
             include_comments=False,
-            include_tables=False,
+            include_tables=True,  # trafilatura's default; tables carry facts (scores, prices)
             favor_precision=False,
         )
-    except (ValueError, TypeError) as exc:  # trafilatura raises these on unparsable markup
+    except (ValueError, TypeError, LxmlError) as exc:  # raised on unparsable markup
         raise ExtractionError(raw.origin, f"HTML could not be parsed ({exc})") from exc
     text = getattr(doc, "text", None) if doc is not None else None
     if not text or not text.strip():
         raise ExtractionError(raw.origin, "HTML page holds no article text")
     body = join_paragraphs(rules.clean_lines(text.split("\n")))
-    if not body:
+    if not has_prose(body):
         raise ExtractionError(
-            raw.origin, "HTML page holds no article text after removing boilerplate"
+            raw.origin, "HTML page holds no article text (only navigation, links or boilerplate)"
         )
     found_title = clean_field(getattr(doc, "title", None))
     body = _drop_title_line(body, pick(raw.metadata, "title", found_title))
@@ -44,12 +64,56 @@ def extract_html(raw: RawDocument, rules: Rules) -> Article:
         url=pick(raw.metadata, "url", getattr(doc, "url", None)),
         source=pick(raw.metadata, "source", getattr(doc, "sitename", None)),
         author=pick(raw.metadata, "author", getattr(doc, "author", None)),
-        published=parse_date(raw.metadata.get("published") or getattr(doc, "date", None)),
+        published=parse_date(raw.metadata.get("published"))
+        or _published(raw.content, getattr(doc, "date", None)),
         external_id=raw.metadata.get("id"),
         raw=raw.content,
         raw_type="html",
         origin=raw.origin,
     )
+
+
+def _published(page: str, found: str | None) -> datetime | None:
+    """Trafilatura's date (htmldate) has no time of day; the page's own timestamp
+    (``article:published_time`` or JSON-LD ``datePublished``) adds it when it names the
+    same day, so articles of one day sort by time."""
+    day = parse_date(found)
+    stamped = _stamp(page)
+    if stamped is not None and (day is None or stamped.date() == day.date()):
+        return stamped
+    return day
+
+
+def _stamp(page: str) -> datetime | None:
+    head = page[:STAMP_WINDOW]
+    for tag in _META_TAG.findall(head):
+        if _PUBLISHED_NAME.search(tag):
+            content = _CONTENT.search(tag)
+            if content is not None:
+                return _timed(parse_date(content.group(1)))
+    ld = _LD_PUBLISHED.search(head)
+    return _timed(parse_date(ld.group(1))) if ld else None
+
+
+def _timed(value: datetime | None) -> datetime | None:
+    """Only a timestamp with a time of day adds anything to the day htmldate found."""
+    return value if value is not None and value.time() != time(0, 0) else None
+
+
+def has_prose(body: str) -> bool:
+    """Whether some paragraph reads like a sentence rather than a link or menu label.
+
+    Trafilatura falls back to whatever text a page has, so a home page or a shop grid
+    yields its menu ("Home / About us / Contact"). Menu items and headlines are short and
+    carry no final punctuation; one sentence of prose is enough to count as an article.
+    """
+    for line in body.split("\n"):
+        for cell in line.split("|"):  # a layout table puts whole paragraphs in cells
+            cell = cell.strip()
+            long_enough = len(cell.split()) >= MIN_PROSE_WORDS or len(cell) >= MIN_PROSE_CHARS
+            if long_enough and cell.endswith(SENTENCE_ENDINGS):
+                return True
+    return False
 
 
 def _drop_title_line(body: str, title: str | None) -> str:

@@ -70,7 +70,8 @@ def normalise_newlines(text: str) -> str:
 def join_paragraphs(lines: list[str]) -> str:
     """Clean text: one paragraph per line. Blank lines separate paragraphs when the
     input has any; otherwise every line is its own paragraph."""
-    has_blank = any(not line.strip() for line in lines)
+    inner = _trim_blank(lines)  # a final newline is not a paragraph break
+    has_blank = any(not line.strip() for line in inner)
     paragraphs: list[str] = []
     current: list[str] = []
     for line in lines:
@@ -85,6 +86,15 @@ def join_paragraphs(lines: list[str]) -> str:
     if current:
         paragraphs.append(" ".join(current))
     return "\n".join(" ".join(p.split()) for p in paragraphs)
+
+
+def _trim_blank(lines: list[str]) -> list[str]:
+    start, end = 0, len(lines)
+    while start < end and not lines[start].strip():
+        start += 1
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    return lines[start:end]
 
 
 def _take_title(lines: list[str], rules: Rules) -> tuple[str | None, list[str]]:

@@ -118,10 +118,11 @@ def parse_jsonl(text: str, origin: str) -> Iterator[Item]:
         except json.JSONDecodeError as exc:
             yield InputError(where, f"invalid JSON ({exc.msg} at column {exc.colno})")
             continue
-        yield _record(record, where)
+        yield parse_record(record, where, line)
 
 
-def _record(record: object, where: str) -> Item:
+def parse_record(record: object, where: str, line: str) -> Item:
+    """One JSONL record (already decoded from ``line``) as a ``RawDocument``."""
     if not isinstance(record, dict):
         return InputError(where, "each line must be a JSON object")
     body = record.get("html") if record.get("html") else record.get("text")
@@ -129,7 +130,19 @@ def _record(record: object, where: str) -> Item:
         return InputError(where, "needs a non-empty 'text' or 'html' string")
     media: MediaType = "html" if record.get("html") else "text"
     metadata = {key: str(record[key]) for key in METADATA_KEYS if record.get(key) not in (None, "")}
-    return RawDocument(where, body, media, metadata)
+    return RawDocument(where, body, media, metadata, record=line)
+
+
+def stored_raw(origin: str, raw: str, raw_type: str) -> Item:
+    """Rebuild the ``RawDocument`` an article was extracted from, to extract it again."""
+    if raw_type == "jsonl":
+        try:
+            record = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            return InputError(origin, f"stored JSONL record is not valid JSON ({exc.msg})")
+        return parse_record(record, origin, raw)
+    media: MediaType = "html" if raw_type == "html" else "text"
+    return RawDocument(origin, raw, media)
 
 
 def _kind(path: Path) -> str | None:

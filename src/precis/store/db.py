@@ -8,14 +8,15 @@ duplicate an article. Every write runs in its own transaction.
 from __future__ import annotations
 
 import builtins
+import functools
 import hashlib
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -24,7 +25,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from precis.errors import NotFound, StoreError
 from precis.models import Article, StoredArticle
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _WORD = re.compile(r"\w+")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def content_hash(text: str) -> str:
@@ -47,6 +50,27 @@ class AddResult:
     id: int
     created: bool
     reason: Literal["added", "same url", "same content"]
+
+
+def one_line(error: object) -> str:
+    """A driver message on one line (psycopg's span several)."""
+    return " ".join(str(error).split())
+
+
+def _translated(method: Callable[P, R]) -> Callable[P, R]:
+    """Database failures (locked, read-only, gone) become a one-line ``StoreError``;
+    constraint violations are left to the method, which expects some."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except IntegrityError:
+            raise
+        except DBAPIError as exc:
+            raise StoreError(f"database error: {one_line(exc.orig)}") from exc
+
+    return wrapper
 
 
 class Store:
@@ -84,9 +108,9 @@ class Store:
             with self.engine.begin() as conn:
                 config.attributes["connection"] = conn
                 command.upgrade(config, revision)
-        except OperationalError as exc:
+        except DBAPIError as exc:
             raise StoreError(
-                f"cannot migrate the database at {self.engine.url}: {exc.orig}"
+                f"cannot migrate the database at {self.engine.url}: {one_line(exc.orig)}"
             ) from exc
 
     def revision(self) -> tuple[str, ...]:
@@ -97,6 +121,7 @@ class Store:
         return tuple(ScriptDirectory.from_config(alembic_config("")).get_heads())
 
     # -- articles ---------------------------------------------------------------------
+    @_translated
     def add(self, article: Article, *, conn: Connection | None = None) -> AddResult:
         """Insert ``article`` unless the same URL or the same normalised text is stored."""
         if conn is None:
@@ -122,6 +147,7 @@ class Store:
         ).scalar_one()
         return AddResult(found, False, "same content")
 
+    @_translated
     def get(self, article_id: int) -> StoredArticle:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(articles).where(articles.c.id == article_id)).first()
@@ -129,6 +155,7 @@ class Store:
             raise NotFound("article", article_id)
         return _stored(row)
 
+    @_translated
     def list(
         self,
         *,
@@ -145,6 +172,7 @@ class Store:
         with self.engine.connect() as conn:
             return [_stored(row) for row in conn.execute(query)]
 
+    @_translated
     def count(self, *, source: str | None = None) -> int:
         query = sa.select(sa.func.count()).select_from(articles)
         if source is not None:
@@ -152,6 +180,7 @@ class Store:
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
 
+    @_translated
     def sources(self) -> builtins.list[tuple[str, int]]:
         """(source, article count), most articles first."""
         count = sa.func.count().label("n")
@@ -164,6 +193,7 @@ class Store:
         with self.engine.connect() as conn:
             return [(row.source, int(row.n)) for row in conn.execute(query)]
 
+    @_translated
     def delete(self, article_id: int) -> None:
         with self.engine.begin() as conn:
             deleted = conn.execute(sa.delete(articles).where(articles.c.id == article_id))
@@ -171,15 +201,25 @@ class Store:
                 raise NotFound("article", article_id)
 
     def replace_text(self, article_id: int, article: Article) -> None:
-        """Store a re-extracted version of an article (cached summaries become stale)."""
-        with self.engine.begin() as conn:
-            row = _article_row(article, content_hash(article.text))
-            del row["ingested_at"]
-            updated = conn.execute(
-                sa.update(articles).where(articles.c.id == article_id).values(**row)
-            )
-            if updated.rowcount == 0:
-                raise NotFound("article", article_id)
+        """Store a re-extracted version of an article, keeping its id and ingest time.
+
+        Cached summaries need no deleting: they are keyed by the content hash, so they
+        go stale by themselves when the text changes.
+        """
+        row = _article_row(article, content_hash(article.text))
+        del row["ingested_at"]
+        try:
+            with self.engine.begin() as conn:
+                updated = conn.execute(
+                    sa.update(articles).where(articles.c.id == article_id).values(**row)
+                )
+                if updated.rowcount == 0:
+                    raise NotFound("article", article_id)
+        except IntegrityError as exc:
+            raise StoreError(
+                f"article #{article_id} would then duplicate another stored article "
+                "(same URL or same text); remove one of them with 'precis rm ID'"
+            ) from exc
 
     def iter_all(self, batch: int = 500) -> Iterator[StoredArticle]:
         """Every article in id order, fetched in batches."""
@@ -196,6 +236,7 @@ class Store:
             last = rows[-1].id
 
     # -- summary cache ----------------------------------------------------------------
+    @_translated
     def cached_summary(self, article_id: int, method: str, length_key: str, digest: str) -> Any:
         """The cached payload, or None when absent or computed from older text."""
         query = sa.select(summaries.c.payload, summaries.c.content_hash).where(
@@ -262,7 +303,10 @@ def _engine(url: str, echo: bool) -> Engine:
             )
         engine = sa.create_engine(url, echo=echo, future=True)
     except (SQLAlchemyError, OSError, ValueError) as exc:
-        raise StoreError(f"cannot open database {url!r}: {exc}") from exc
+        raise StoreError(
+            f"cannot open database {url!r}: {one_line(exc)}; "
+            "give --db a file path, sqlite:///PATH or postgresql://USER@HOST/DB"
+        ) from exc
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine

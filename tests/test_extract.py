@@ -1,0 +1,262 @@
+"""Extraction: titles, the metadata header, boilerplate rules, HTML through trafilatura."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from precis.errors import ConfigError, ExtractionError
+from precis.extract import Rules, extract
+from precis.extract.text import normalise_newlines
+from precis.models import RawDocument
+
+GOLDEN = Path(__file__).parent / "data" / "golden"
+
+# Real-looking article text with the promo and navigation lines outlets wrap around it.
+WRAPPED = """\
+Massive fire destroys Pier 9 warehouse; 12 injured
+Source: Harbor Herald
+Author: Marisol Grant
+Published: 2026-10-16T12:40:00Z
+URL: https://harborherald.example/2026/10/16/pier-9-warehouse-fire
+
+Accept cookies
+No time to read? Get a summary
+Share this article
+
+A five-alarm fire tore through a warehouse at Pier 9 overnight, injuring 12 people,
+Harbor City officials said Friday.
+
+"When the first crews arrived, the roof was already fully involved," Fire Chief Ronald
+Baptiste said. Readers can share tips with the newsletter team at the fire marshal's office.
+
+Subscribe to our newsletter
+The Harbor Herald Morning Briefing: everything you need to know, before 7 a.m.
+
+Advertisement
+
+Bayline said it would share its records with investigators and that it had signed up to
+a cookie-cutter safety program in 2024. Print editions will carry a full list of road closures.
+
+Share this article
+Previous Article
+Ferry fares to rise 50 cents in January
+Next Article
+Harbor City FC signs midfielder on two-year deal
+"""
+
+BODY = (
+    "A five-alarm fire tore through a warehouse at Pier 9 overnight, injuring 12 people, "
+    "Harbor City officials said Friday.\n"
+    '"When the first crews arrived, the roof was already fully involved," Fire Chief Ronald '
+    "Baptiste said. Readers can share tips with the newsletter team at the fire marshal's office.\n"
+    "Bayline said it would share its records with investigators and that it had signed up to "
+    "a cookie-cutter safety program in 2024. Print editions will carry a full list of road closures."
+)
+
+
+def text_doc(content: str, **metadata: str) -> RawDocument:
+    return RawDocument("test.txt", content, "text", metadata)
+
+
+@pytest.fixture(scope="module")
+def rules() -> Rules:
+    return Rules.load()
+
+
+def test_wrapped_article_keeps_exactly_the_article(rules: Rules) -> None:
+    article = extract(text_doc(WRAPPED), rules)
+    assert article.title == "Massive fire destroys Pier 9 warehouse; 12 injured"
+    assert article.text == BODY
+    assert article.source == "Harbor Herald"
+    assert article.author == "Marisol Grant"
+    assert article.published == datetime(2026, 10, 16, 12, 40, tzinfo=UTC)
+    assert article.url == "https://harborherald.example/2026/10/16/pier-9-warehouse-fire"
+    assert article.raw == WRAPPED
+    assert article.raw_type == "text"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Subscribers to the newsletter rose by a third after the paper began covering the strike.",
+        "Share prices fell 4 per cent on the news.",
+        "Print shops and email marketers said the cookie law had cost them customers.",
+        "Next, the council will debate the library budget.",
+        "Related costs, the mayor said, would fall on taxpayers.",
+        "Comments from residents at the meeting were mostly hostile.",
+    ],
+)
+def test_article_sentences_mentioning_promo_words_are_kept(rules: Rules, sentence: str) -> None:
+    content = f"Headline of the day\n\nThe first paragraph of the story runs here.\n\n{sentence}\n"
+    assert sentence in extract(text_doc(content), rules).text.split("\n")
+
+
+def test_previous_next_only_take_a_headline_not_a_paragraph(rules: Rules) -> None:
+    paragraph = " ".join(["The council met again on Monday to discuss the plan."] * 4)
+    content = f"A title\nFirst paragraph here.\nNext article\n{paragraph}\n"
+    assert extract(text_doc(content), rules).text == f"First paragraph here.\n{paragraph}"
+
+
+def test_subscribe_blurb_goes_only_when_adjacent(rules: Rules) -> None:
+    content = (
+        "A title\n\nFirst paragraph here.\n\nSubscribe to our newsletter\n\n"
+        "Short paragraph after a break.\n"
+    )
+    assert extract(text_doc(content), rules).text == (
+        "First paragraph here.\nShort paragraph after a break."
+    )
+
+
+def test_title_detection(rules: Rules) -> None:
+    prose = "The mayor said on Tuesday that the budget would pass. It did, narrowly.\n\nMore text."
+    untitled = extract(text_doc(prose), rules)
+    assert untitled.text.startswith("The mayor said")
+    assert untitled.title.startswith("The mayor said on Tuesday")
+    titled = extract(text_doc("Budget passes narrowly\n" + prose), rules)
+    assert titled.title == "Budget passes narrowly"
+    assert titled.text.startswith("The mayor said")
+    given = extract(text_doc(prose, title="Given title"), rules)
+    assert (given.title, given.text.split("\n")[0]) == ("Given title", prose.split("\n")[0])
+
+
+def test_hard_wrapped_lines_are_joined_into_paragraphs(rules: Rules) -> None:
+    content = "Title\n\nOne paragraph\nwrapped over\nthree lines.\n\nSecond one.\n"
+    assert (
+        extract(text_doc(content), rules).text
+        == "One paragraph wrapped over three lines.\nSecond one."
+    )
+
+
+def test_metadata_given_with_the_input_wins_over_the_header(rules: Rules) -> None:
+    content = "Title\nSource: Header Outlet\n\nBody sentence here."
+    article = extract(text_doc(content, source="JSONL Outlet", published="2026-01-02"), rules)
+    assert article.source == "JSONL Outlet"
+    assert article.published == datetime(2026, 1, 2, tzinfo=UTC)
+
+
+def test_boilerplate_only_text_is_an_extraction_error(rules: Rules) -> None:
+    with pytest.raises(ExtractionError, match="no article text"):
+        extract(text_doc("Share this article\nAccept cookies\nNext article\n"), rules)
+
+
+def test_user_rule_file_adds_rules(tmp_path: Path) -> None:
+    custom = tmp_path / "rules.toml"
+    custom.write_text(
+        "[[rule]]\nname = \"listen\"\npattern = '''listen to this (story|article)'''\n"
+        '\n[[rule]]\nname = "tail"\npattern = "more on this story"\ncut_rest = true\n'
+    )
+    content = (
+        "Title\n\nListen to this story\nFirst paragraph.\nMore on this story\nLink one\nLink two\n"
+    )
+    assert extract(text_doc(content), Rules.load()).text.startswith("Listen to this story")
+    assert extract(text_doc(content), Rules.load(custom)).text == "First paragraph."
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("not [valid toml", "not valid TOML"),
+        ('[[rule]]\nname = "x"\n', "needs a valid 'pattern'"),
+        ('[[rule]]\npattern = "(unclosed"\n', "needs a valid 'pattern'"),
+        ('[[rule]]\npattern = "x"\ndrop_next = "two"\n', "bad value"),
+        ('rule = "x"\n', "use \\[\\[rule\\]\\] tables"),
+    ],
+)
+def test_bad_rule_files_name_the_setting(tmp_path: Path, body: str, message: str) -> None:
+    custom = tmp_path / "rules.toml"
+    custom.write_text(body)
+    with pytest.raises(ConfigError, match=message) as caught:
+        Rules.load(custom)
+    assert caught.value.key == "PRECIS_BOILERPLATE_RULES"
+
+
+def test_missing_rule_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        Rules.load(tmp_path / "missing.toml")
+
+
+# -- HTML ----------------------------------------------------------------------------------
+
+
+NO_ARTICLE = [
+    "<html><head><title>Home</title></head><body><nav><a href='/'>Home</a></nav></body></html>",
+    "<html><body><nav><ul><li><a href='/'>Home</a></li><li><a href='/a'>About us</a></li>"
+    "<li><a href='/c'>Contact</a></li></ul></nav><div class='grid'><a href='/p/1'>Blue shirt $20</a>"
+    "<a href='/p/2'>Red shirt $25</a></div><footer>© 2026 Shop Ltd</footer></body></html>",
+    "<html><body><script>document.write('Loading the article for you now.')</script></body></html>",
+    "<html><body></body></html>",
+]
+
+
+@pytest.mark.parametrize("page", NO_ARTICLE)
+def test_html_without_an_article_is_an_extraction_error(rules: Rules, page: str) -> None:
+    with pytest.raises(ExtractionError, match="no article text"):
+        extract(RawDocument("p.html", page, "html"), rules)
+
+
+def test_html_with_a_single_sentence_is_an_article(rules: Rules) -> None:
+    page = "<html><body><article><p>The bridge reopens on Monday, officials said.</p></article></body></html>"
+    article = extract(RawDocument("p.html", page, "html"), rules)
+    assert article.text == "The bridge reopens on Monday, officials said."
+    assert (article.raw, article.raw_type) == (page, "html")
+
+
+@pytest.mark.parametrize("page", sorted(GOLDEN.glob("*.html")), ids=lambda p: p.stem)
+def test_golden_pages(page: Path, rules: Rules) -> None:
+    """Regenerate with ``PYTHONPATH=src python scripts/regen_golden.py`` after an intended change."""
+    expected = json.loads(page.with_suffix(".json").read_text("utf-8"))
+    article = extract(RawDocument(page.name, page.read_text("utf-8"), "html"), rules)
+    got = {
+        "title": article.title,
+        "source": article.source,
+        "author": article.author,
+        "published": article.published.isoformat() if article.published else None,
+        "url": article.url,
+        "text": article.text,
+    }
+    assert got == expected
+    for leaked in ("<script", "onerror", "alert(", "trackScroll", "cookie", "Related stories"):
+        assert leaked not in article.text
+    assert "Most read" not in article.text
+    assert "Sign up" not in article.text
+
+
+def test_html_in_a_script_without_spaces_is_prose(rules: Rules) -> None:
+    page = (
+        "<html><body><article><p>今回はそのKindleデスクトップアプリの使い方を紹介します。</p>"
+        "</article></body></html>"
+    )
+    assert extract(RawDocument("p.html", page, "html"), rules).text.endswith("紹介します。")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=80),
+            st.sampled_from(
+                ["", "Share this article", "Next Article", "Subscribe to our newsletter"]
+            ),
+        ),
+        max_size=12,
+    )
+)
+def test_text_extraction_only_removes_words(lines: list[str]) -> None:
+    """Any text either extracts or is refused with ExtractionError; the clean text and
+    title never hold a word the input did not."""
+    content = "\n".join(lines)
+    try:
+        article = extract(text_doc(content), Rules.load())
+    except ExtractionError:
+        return
+    available = Counter(normalise_newlines(content).split())  # control characters go
+    assert not Counter(article.text.split()) - available
+    assert article.text.strip() == article.text
+    assert article.title
