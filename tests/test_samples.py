@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES
 
+from conftest import SAMPLES
 from precis.config import Settings
 from precis.pipeline import ingest, summarize_stored
 from precis.store import Store
@@ -50,7 +50,8 @@ def test_metadata_comes_through(sample_store: Store) -> None:
     for stored in sample_store.iter_all():
         assert stored.article.source, stored.title
         assert stored.article.published is not None, stored.title
-        assert stored.article.url and stored.article.url.startswith("https://"), stored.title
+        assert stored.article.url, stored.title
+        assert stored.article.url.startswith("https://"), stored.title
 
 
 def test_every_sample_summary_quotes_its_article(sample_store: Store) -> None:
