@@ -30,7 +30,7 @@ def test_fetch_sends_user_agent_and_returns_body(web: WebServer, fetch_settings:
     assert result.content == b"<p>hello</p>"
     assert result.content_type == "text/html"
     assert result.charset == "utf-8"
-    page = [s for s in web.seen if s.path == "/page"][0]
+    page = next(s for s in web.seen if s.path == "/page")
     assert page.headers["user-agent"] == "precis-test/1"
 
 
@@ -72,7 +72,7 @@ def test_slow_drip_response_hits_the_deadline(web: WebServer, fetch_settings: Se
     web.routes["/slow"] = Reply(200, b"<p>" + b"x" * 200 + b"</p>", drip=0.02)
     with (
         fetcher(fetch_settings, timeout=0.3) as f,
-        pytest.raises(FetchError, match="longer than 0.3 s"),
+        pytest.raises(FetchError, match=r"longer than 0\.3 s"),
     ):
         f.fetch(web.url("/slow"))
 
@@ -147,7 +147,7 @@ def test_redirect_to_a_private_address_is_refused(
     web: WebServer, fetch_settings: Settings, target: str
 ) -> None:
     web.routes["/jump"] = Reply(302, headers={"Location": target})
-    with fetcher(fetch_settings) as f, pytest.raises(FetchError, match="refused|only http"):
+    with fetcher(fetch_settings) as f, pytest.raises(FetchError, match=r"refused|only http"):
         f.fetch(web.url("/jump"))
 
 
@@ -166,9 +166,11 @@ def test_allow_list_by_host_name_does_not_allow_other_names(
     web.routes["/page"] = Reply(200, b"ok")
     web.routes["/jump"] = Reply(302, headers={"Location": web.url("/page")})
     jump = web.url("/jump").replace("127.0.0.1", "localhost")
-    with fetcher(fetch_settings, allow=("localhost",)) as f:
-        with pytest.raises(FetchError, match="non-public address 127.0.0.1"):
-            f.fetch(jump)
+    with (
+        fetcher(fetch_settings, allow=("localhost",)) as f,
+        pytest.raises(FetchError, match=r"non-public address 127\.0\.0\.1"),
+    ):
+        f.fetch(jump)
     assert web.paths() == ["/robots.txt", "/jump"]
 
 

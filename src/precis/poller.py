@@ -198,10 +198,17 @@ class Poller:
 
     def _ingest_entry(self, fetcher: Fetcher, feed: Feed, entry: FeedEntry) -> AddResult:
         url = normalise_url(entry.link) if entry.link and is_web_url(entry.link) else None
-        if url is not None:
+        if url is None:
+            return self._new_entry(fetcher, feed, entry, None)
+        with fetcher.claims(url):  # two feeds carrying one article: fetched once
             known = feed_store.article_id_for_url(self.store, url)
             if known is not None:
                 return AddResult(known, False, "same url")
+            return self._new_entry(fetcher, feed, entry, url)
+
+    def _new_entry(
+        self, fetcher: Fetcher, feed: Feed, entry: FeedEntry, url: str | None
+    ) -> AddResult:
         metadata = {
             "title": entry.title,
             "url": url,

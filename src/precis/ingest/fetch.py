@@ -109,6 +109,18 @@ class HostGate:
             yield
 
 
+class KeyedLocks:
+    """One lock per key, so concurrent workers do the same work (a URL, a robots.txt) once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+
+    def __call__(self, key: str) -> threading.Lock:
+        with self._lock:
+            return self._locks.setdefault(key, threading.Lock())
+
+
 class Fetcher:
     def __init__(
         self, options: FetchOptions, *, sleep: Callable[[float], None] = time.sleep
@@ -125,6 +137,8 @@ class Fetcher:
         self._lock = threading.Lock()
         self._gates: dict[str, HostGate] = {}
         self._robots: dict[str, RobotFileParser] = {}
+        self._robots_loading = KeyedLocks()
+        self.claims = KeyedLocks()  # for callers: one worker per URL in this run
 
     def close(self) -> None:
         self._client.close()
@@ -263,11 +277,10 @@ class Fetcher:
     def _robots_allow(self, url: str) -> bool:
         parts = urlsplit(url)
         site = f"{parts.scheme}://{parts.netloc}"
-        with self._lock:
+        with self._robots_loading(site):
             parser = self._robots.get(site)
-        if parser is None:
-            parser = self._load_robots(site)
-            with self._lock:
+            if parser is None:
+                parser = self._load_robots(site)
                 self._robots[site] = parser
         return parser.can_fetch(self.options.user_agent, url)
 
