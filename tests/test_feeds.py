@@ -336,7 +336,8 @@ def test_parse_feed_rss_1_and_0_91() -> None:
     assert [(e.title, e.link, e.teaser) for e in parsed.entries] == [
         ("One", "http://e.com/1", True)
     ]
-    old = b"""<rss version="0.91"><channel><title>Old</title><link>http://e.com/</link>
+    old = b"""<?xml version="1.0"?><!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"
+    "http://my.netscape.com/publish/formats/rss-0.91.dtd"><rss version="0.91"><channel><title>Old</title><link>http://e.com/</link>
     <item><title>Two</title><link>http://e.com/2</link></item></channel></rss>"""
     assert parse_feed(old, "old").entries[0].key == "http://e.com/2"
     with pytest.raises(InputError, match="not an RSS"):
