@@ -3,18 +3,21 @@
 Every entry is a teaser, so every article costs a page fetch and an HTML extraction
 (trafilatura), then a store insert. Pages are BBC News Summary articles wrapped in
 navigation, related-links and footer boilerplate; each gets a unique dateline so none is
-a duplicate. The second poll finds every feed unchanged (ETag -> 304) and must cost
+a duplicate. The server runs in a child process. The second poll finds every feed unchanged (ETag -> 304) and must cost
 about one request per feed.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gzip
 import json
+import multiprocessing
 import tempfile
 import threading
 import time
+import zlib
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -29,6 +32,7 @@ from precis.store import feeds as feed_store
 FEEDS = 100
 ENTRIES = 50
 WORKERS = 8  # feeds in flight; the default fetch_workers
+SERIAL_FEEDS = 5  # feeds polled again with one worker, for a breakdown free of GIL sharing
 
 
 def load_articles() -> list[tuple[str, list[str]]]:
@@ -87,53 +91,95 @@ def page(title: str, paragraphs: list[str], dateline: str) -> str:
     )
 
 
+def serve(
+    articles: list[tuple[str, list[str]]],
+    feeds: int,
+    entries: int,
+    port: Any,
+    requests: Any,
+    not_modified: Any,
+) -> None:
+    """The child process: build the site, then serve it until terminated."""
+    lock = threading.Lock()
+    site: Site | None = None
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        # Buffer headers and body into one send: two small writes meet delayed ACKs
+        # (Nagle) and cost ~40 ms per response on loopback.
+        wbufsize = 1 << 16
+
+        def do_GET(self) -> None:
+            assert site is not None
+            with lock:
+                requests.value += 1
+            path = self.path.split("?", 1)[0]
+            if path in site.feeds:
+                etag = f'"{zlib.crc32(path.encode()):x}"'
+                if self.headers.get("If-None-Match") == etag:
+                    with lock:
+                        not_modified.value += 1
+                    self._send(304, b"", {"ETag": etag})
+                    return
+                kind = "application/rss+xml"
+                self._send(200, site.feeds[path], {"ETag": etag, "Content-Type": kind})
+            elif path in site.pages:
+                kind = "text/html; charset=utf-8"
+                self._send(200, site.pages[path], {"Content-Type": kind})
+            else:
+                self._send(404, b"not found", {})
+
+        def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    site = Site(base, articles, feeds, entries)
+    port.value = httpd.server_address[1]
+    httpd.serve_forever(0.05)
+
+
 class Server:
-    def __init__(self, site_builder: Any) -> None:
-        self.requests = 0
-        self.not_modified = 0
-        lock = threading.Lock()
-        outer = self
+    """The site served by a child process, so its threads do not take the client's GIL."""
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+    def __init__(self, articles: list[tuple[str, list[str]]], feeds: int, entries: int) -> None:
+        context = multiprocessing.get_context("fork")
+        self._port = context.Value("i", 0)
+        self._requests = context.Value("i", 0)
+        self._not_modified = context.Value("i", 0)
+        self._process = context.Process(
+            target=serve,
+            args=(articles, feeds, entries, self._port, self._requests, self._not_modified),
+            daemon=True,
+        )
+        self._process.start()
+        deadline = time.monotonic() + 60
+        while self._port.value == 0:
+            if time.monotonic() > deadline or not self._process.is_alive():
+                raise RuntimeError("the benchmark feed server did not start")
+            time.sleep(0.05)
+        self.base = f"http://127.0.0.1:{self._port.value}"
 
-            def do_GET(self) -> None:
-                with lock:
-                    outer.requests += 1
-                path = self.path.split("?", 1)[0]
-                if path in outer.site.feeds:
-                    etag = f'"{hash(path) & 0xFFFFFF:x}"'
-                    if self.headers.get("If-None-Match") == etag:
-                        with lock:
-                            outer.not_modified += 1
-                        self._send(304, b"", {"ETag": etag})
-                        return
-                    self._send(200, outer.site.feeds[path], {"ETag": etag, "Content-Type": "application/rss+xml"})
-                elif path in outer.site.pages:
-                    self._send(200, outer.site.pages[path], {"Content-Type": "text/html; charset=utf-8"})
-                else:
-                    self._send(404, b"not found", {})
+    @property
+    def requests(self) -> int:
+        return int(self._requests.value)
 
-            def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.site: Site = site_builder(self.base)
-        threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
+    @property
+    def not_modified(self) -> int:
+        return int(self._not_modified.value)
 
     def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self._process.terminate()
+        self._process.join(10)
 
 
 def poll_once(store: Store, settings: Settings) -> dict[str, Any]:
@@ -163,7 +209,7 @@ def poll_once(store: Store, settings: Settings) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     feeds, entries = (10, 20) if args.quick else (FEEDS, ENTRIES)
     articles = load_articles()
-    server = Server(lambda base: Site(base, articles, feeds, entries))
+    server = Server(articles, feeds, entries)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{Path(tmp) / 'bench.db'}"
@@ -179,12 +225,26 @@ def run(args: argparse.Namespace) -> int:
                 for f in range(feeds):
                     feed_store.add_feed(store, f"{server.base}/feeds/{f}.xml", f"Outlet {f}", 1800)
                 first = poll_once(store, settings)
-                first["entries_per_second"] = round(first["articles_added"] / first["wall_seconds"], 1)
+                first["entries_per_second"] = round(
+                    first["articles_added"] / first["wall_seconds"], 1
+                )
                 served_before = server.requests
                 second = poll_once(store, settings)
                 second["server_requests"] = server.requests - served_before
                 second["not_modified"] = server.not_modified
                 stored = store.count()
+            # One worker on a few feeds: thread time is then wall time, no GIL sharing.
+            serial_url = f"sqlite:///{Path(tmp) / 'serial.db'}"
+            serial_settings = dataclasses.replace(
+                settings, database_url=serial_url, fetch_workers=1, host_concurrency=1
+            )
+            with Store.open(serial_url) as store:
+                for f in range(min(SERIAL_FEEDS, feeds)):
+                    feed_store.add_feed(store, f"{server.base}/feeds/{f}.xml", f"Outlet {f}", 1800)
+                serial = poll_once(store, serial_settings)
+                serial["entries_per_second"] = round(
+                    serial["articles_added"] / serial["wall_seconds"], 1
+                )
     finally:
         server.close()
     result = {
@@ -194,6 +254,7 @@ def run(args: argparse.Namespace) -> int:
         "articles_stored": stored,
         "first_poll": first,
         "second_poll_nothing_new": second,
+        "one_worker": serial,
         "peak_memory_mb": round(peak_memory_mb(), 1),
     }
     print(json.dumps(result, indent=2))

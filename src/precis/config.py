@@ -126,7 +126,7 @@ class Settings:
     api_token: str | None = None
     log_sql: bool = False
     fetch_allow: tuple[str, ...] = ()
-    user_agent: str = "precis/0.1 (+https://github.com/precis-news/precis; self-hosted news reader)"
+    user_agent: str = "precis/0.1 (self-hosted news reader)"
     fetch_timeout: float = 30.0  # one whole response; slow-drip servers are cut off here
     max_response_bytes: int = 10_000_000  # 10 MB decoded: feeds and pages are far smaller
     max_redirects: int = 5  # browsers allow ~20; real news links need 1-3

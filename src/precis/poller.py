@@ -141,7 +141,7 @@ class Poller:
             return None
         now = datetime.now(UTC)
         try:
-            return self._poll_feed(fetcher, feed, now)
+            return self._poll_feed(fetcher, feed, now, stop)
         except PrecisError as exc:
             feed_store.record_failure(self.store, feed, now, exc.message)
             return FeedReport(feed, "error", error=exc.message)
@@ -151,7 +151,9 @@ class Poller:
             feed_store.record_failure(self.store, feed, now, message)
             return FeedReport(feed, "error", error=message)
 
-    def _poll_feed(self, fetcher: Fetcher, feed: Feed, now: datetime) -> FeedReport:
+    def _poll_feed(
+        self, fetcher: Fetcher, feed: Feed, now: datetime, stop: threading.Event | None = None
+    ) -> FeedReport:
         result = fetcher.fetch(
             feed.url, etag=feed.etag, last_modified=feed.last_modified, accept=FEED_ACCEPT
         )
@@ -165,6 +167,8 @@ class Poller:
         added = existing = 0
         failed: list[str] = []
         for entry in parsed.entries:
+            if stop is not None and stop.is_set():
+                break  # what is stored stays; the rest is picked up by the next poll
             if entry.key in done:
                 continue
             done.add(entry.key)

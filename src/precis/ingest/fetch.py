@@ -280,7 +280,10 @@ class Fetcher:
         with self._robots_loading(site):
             parser = self._robots.get(site)
             if parser is None:
-                parser = self._load_robots(site)
+                try:
+                    parser = self._load_robots(site)
+                except FetchError as exc:  # the site is unreachable or refused: say so
+                    raise FetchError(url, exc.reason) from exc
                 self._robots[site] = parser
         return parser.can_fetch(self.options.user_agent, url)
 
@@ -296,7 +299,7 @@ class Fetcher:
             elif exc.reason.startswith("HTTP"):
                 parser.parse(["User-agent: *", "Disallow: /"])
             else:
-                raise FetchError(exc.url, f"robots.txt: {exc.reason}") from exc
+                raise
         return parser
 
 
