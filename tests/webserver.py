@@ -31,6 +31,11 @@ class Seen:
 Route = Reply | Callable[[Seen], Reply]
 
 
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Clients hanging up mid-response is what several tests do on purpose."""
+
+
 class WebServer:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
@@ -52,7 +57,7 @@ class WebServer:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = QuietServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
