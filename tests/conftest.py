@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 from precis.cli import cli
 from precis.config import Settings
 from precis.store import Store
+from webserver import WebServer
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples" / "news"
@@ -54,3 +55,28 @@ def precis(db_url: str) -> Precis:
 @pytest.fixture
 def samples() -> Path:
     return SAMPLES
+
+
+@pytest.fixture
+def web() -> Iterator[WebServer]:
+    """A real HTTP server on 127.0.0.1 whose replies the test scripts."""
+    with WebServer() as server:
+        yield server
+
+
+# Small limits keep the fetch tests fast; 127.0.0.1 is allow-listed for the test server.
+FETCH_TEST_SETTINGS: dict[str, object] = {
+    "fetch_allow": ("127.0.0.1",),
+    "fetch_timeout": 1.0,
+    "max_response_bytes": 200_000,
+    "fetch_backoff": 0.01,
+    "max_retry_wait": 2.0,
+    "host_delay": 0.0,
+    "host_concurrency": 4,
+    "fetch_workers": 4,
+}
+
+
+@pytest.fixture
+def fetch_settings(db_url: str) -> Settings:
+    return Settings.load({}, database_url=db_url, **FETCH_TEST_SETTINGS)

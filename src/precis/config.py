@@ -40,6 +40,31 @@ def _optional_str(value: str) -> str | None:
     return value or None
 
 
+def _positive_float(value: str) -> float:
+    number = float(value)
+    if not number > 0:
+        raise ValueError("must be a positive number")
+    return number
+
+
+def _non_negative_float(value: str) -> float:
+    number = float(value)
+    if not number >= 0:
+        raise ValueError("must be zero or a positive number")
+    return number
+
+
+def _non_negative_int(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("must be zero or a positive integer")
+    return number
+
+
+def _csv(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
 def _bool(value: str) -> bool:
     lowered = value.strip().lower()
     if lowered in {"1", "true", "yes", "on"}:
@@ -67,6 +92,26 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("summary_method", "default summarization method", str),
     Setting("api_token", "bearer token that enables the API's write endpoints", _optional_str),
     Setting("log_sql", "log every SQL statement (debugging)", _bool),
+    Setting(
+        "fetch_allow",
+        "hosts, addresses or CIDR ranges that may be fetched although private (comma-separated)",
+        _csv,
+    ),
+    Setting("user_agent", "User-Agent header sent with every request", str),
+    Setting("fetch_timeout", "seconds allowed for one whole HTTP response", _positive_float),
+    Setting("max_response_bytes", "largest HTTP response body accepted, in bytes", _positive_int),
+    Setting("max_redirects", "redirects followed before a fetch fails", _non_negative_int),
+    Setting("fetch_retries", "retries after a 429 or 5xx response", _non_negative_int),
+    Setting(
+        "fetch_backoff", "seconds before the first retry (doubles each time)", _non_negative_float
+    ),
+    Setting("max_retry_wait", "longest Retry-After honoured, in seconds", _non_negative_float),
+    Setting("host_concurrency", "simultaneous requests to one host", _positive_int),
+    Setting("host_delay", "seconds between two requests to one host", _non_negative_float),
+    Setting("fetch_workers", "feeds polled at the same time", _positive_int),
+    Setting("respect_robots", "obey robots.txt", _bool),
+    Setting("poll_feeds", "poll feeds in the background while 'precis serve' runs", _bool),
+    Setting("feed_interval", "default seconds between two polls of a feed", _positive_int),
 )
 
 
@@ -80,6 +125,20 @@ class Settings:
     summary_method: str = "precis"
     api_token: str | None = None
     log_sql: bool = False
+    fetch_allow: tuple[str, ...] = ()
+    user_agent: str = "precis/0.1 (self-hosted news reader)"
+    fetch_timeout: float = 30.0  # one whole response; slow-drip servers are cut off here
+    max_response_bytes: int = 10_000_000  # 10 MB decoded: feeds and pages are far smaller
+    max_redirects: int = 5  # browsers allow ~20; real news links need 1-3
+    fetch_retries: int = 2  # a third failure in a row is reported, the next poll tries again
+    fetch_backoff: float = 1.0  # 1 s, 2 s: enough for a restarting server
+    max_retry_wait: float = 60.0  # a longer Retry-After fails this poll instead of blocking it
+    host_concurrency: int = 2  # what polite crawlers use for one site
+    host_delay: float = 1.0  # seconds between requests to one host
+    fetch_workers: int = 8  # feeds in flight; fetching is I/O bound
+    respect_robots: bool = True
+    poll_feeds: bool = True
+    feed_interval: int = 1800  # 30 minutes: news feeds rarely change faster
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -104,6 +163,8 @@ class Settings:
             value = getattr(self, setting.name)
             if setting.name == "api_token" and value:
                 value = "(set)"
+            elif isinstance(value, tuple):
+                value = ",".join(value)
             shown.append((setting.name, str(value), setting.help))
         return shown
 

@@ -107,3 +107,29 @@ class Summary:
     @property
     def text(self) -> str:
         return " ".join(s.text for s in self.sentences)
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A feed subscription and its health, as stored."""
+
+    id: int
+    url: str
+    name: str
+    interval_seconds: int
+    title: str | None
+    site_url: str | None
+    etag: str | None
+    last_modified: str | None
+    created_at: datetime
+    next_due_at: datetime
+    last_fetched_at: datetime | None
+    last_success_at: datetime | None
+    last_status: str | None
+    last_error: str | None
+    error_count: int
+    articles_added: int
+
+    @property
+    def failing(self) -> bool:
+        return self.last_status == "error"

@@ -8,10 +8,12 @@ import click
 
 from precis.cli.context import AppContext
 from precis.cli.output import article_json, echo_json, headline, stored_json
-from precis.errors import InputError, PrecisError
+from precis.errors import FetchError, InputError, PrecisError
 from precis.extract.metadata import parse_date
-from precis.pipeline import extract_inputs, ingest
+from precis.ingest.urls import is_web_url
+from precis.pipeline import IngestReport, extract_inputs, ingest
 from precis.pipeline import reextract as reextract_articles
+from precis.poller import add_url
 from precis.store import AddResult
 
 pass_app = click.make_pass_decorator(AppContext)
@@ -22,11 +24,13 @@ pass_app = click.make_pass_decorator(AppContext)
 @click.option("-q", "--quiet", is_flag=True, help="Print only the totals and errors.")
 @pass_app
 def add(app: AppContext, paths: tuple[str, ...], quiet: bool) -> None:
-    """Ingest files, directories (recursively) or stdin (-).
+    """Ingest files, directories (recursively), stdin (-) or web pages (http/https URLs).
 
     Plain text (.txt, .md), HTML (.html, .htm), JSONL corpora (.jsonl) and their .gz
     variants. Re-adding a stored article is a no-op that says "already stored".
     """
+    urls = [p for p in paths if is_web_url(p)]
+    paths = tuple(p for p in paths if not is_web_url(p))
 
     def progress(origin: str, outcome: AddResult | InputError) -> None:
         if isinstance(outcome, InputError):
@@ -35,7 +39,17 @@ def add(app: AppContext, paths: tuple[str, ...], quiet: bool) -> None:
             state = "added" if outcome.created else f"already stored ({outcome.reason})"
             click.echo(f"{state}: #{outcome.id} {origin}")
 
-    report = ingest(app.store, paths, app.settings, progress=progress)
+    report = ingest(app.store, paths, app.settings, progress=progress) if paths else IngestReport()
+    for url in urls:
+        try:
+            origin, outcome = add_url(app.store, app.settings, url)
+        except (InputError, FetchError) as exc:
+            failure = exc if isinstance(exc, InputError) else InputError(exc.url, exc.reason)
+            report.failed.append(failure)
+            progress(url, failure)
+            continue
+        (report.added if outcome.created else report.existing).append((origin, outcome))
+        progress(origin, outcome)
     click.echo(
         f"{len(report.added)} added, {len(report.existing)} already stored, "
         f"{len(report.failed)} failed",
