@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
@@ -53,7 +53,9 @@ class SearchPage:
 
 
 class SearchBackend(Protocol):
-    def search(self, terms: tuple[str, ...], limit: int, offset: int) -> tuple[int, list[SearchHit]]:
+    def search(
+        self, terms: tuple[str, ...], limit: int, offset: int
+    ) -> tuple[int, list[SearchHit]]:
         """(total matches, hits best first) for articles containing every term."""
         ...
 
@@ -91,23 +93,21 @@ def segments(marked: str) -> Segments:
     return tuple(out)
 
 
-def _stored_hit(row: sa.Row[tuple[object, ...]]) -> SearchHit:
+def _stored_hit(row: sa.Row[Any]) -> SearchHit:
     return SearchHit(
         _stored(row), float(row.rank), segments(row.marked_title), segments(row.marked_snippet)
     )
 
 
-def _run(
-    store: Store, count: sa.Select[tuple[int]], query: sa.Select[tuple[object, ...]]
-) -> tuple[int, list[SearchHit]]:
+def _run(store: Store, count: sa.Select[Any], query: sa.Select[Any]) -> tuple[int, list[SearchHit]]:
     with store.engine.connect() as conn:
-        total = conn.execute(count).scalar_one()
+        total: int = conn.execute(count).scalar_one()
         rows = conn.execute(query).all()
     return int(total), [_stored_hit(row) for row in rows]
 
 
 _FTS = sa.table("articles_fts", sa.column("rowid", sa.Integer))
-_FTS_NAME = sa.literal_column("articles_fts")
+_FTS_NAME: sa.ColumnClause[Any] = sa.literal_column("articles_fts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +116,9 @@ class SqliteSearch:
 
     store: Store
 
-    def search(self, terms: tuple[str, ...], limit: int, offset: int) -> tuple[int, list[SearchHit]]:
+    def search(
+        self, terms: tuple[str, ...], limit: int, offset: int
+    ) -> tuple[int, list[SearchHit]]:
         expression = " ".join('"' + term.replace('"', '""') + '"' for term in terms)
         match = _FTS_NAME.op("MATCH")(sa.bindparam("match", expression))
         rank = sa.func.bm25(_FTS_NAME, TITLE_WEIGHT, 1.0).label("rank")
@@ -153,9 +155,11 @@ class PostgresSearch:
 
     store: Store
 
-    def search(self, terms: tuple[str, ...], limit: int, offset: int) -> tuple[int, list[SearchHit]]:
+    def search(
+        self, terms: tuple[str, ...], limit: int, offset: int
+    ) -> tuple[int, list[SearchHit]]:
         tsquery = sa.func.plainto_tsquery("english", " ".join(terms))
-        vector = sa.literal_column("articles.search_vector")
+        vector: sa.ColumnClause[Any] = sa.literal_column("articles.search_vector")
         match = vector.op("@@")(tsquery)
         rank = (-sa.func.ts_rank_cd(vector, tsquery)).label("rank")
         query = (

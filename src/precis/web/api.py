@@ -39,7 +39,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         "description": description,
         "content": {
             "application/json": {
-                "example": {"ok": False, "error": "what went wrong and how to fix it", "status": status}
+                "example": {
+                    "ok": False,
+                    "error": "what went wrong and how to fix it",
+                    "status": status,
+                }
             }
         },
     }
@@ -54,7 +58,9 @@ router = APIRouter(prefix="/api", tags=["articles"], responses=ERRORS)
 ArticleId = Annotated[int, Path(ge=1, le=MAX_ID, description="article id")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="results per page")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="results to skip")]
-When = Annotated[str | None, Query(max_length=40, description="ISO date or date-time (UTC if no offset)")]
+When = Annotated[
+    str | None, Query(max_length=40, description="ISO date or date-time (UTC if no offset)")
+]
 
 
 def ok(status: int = 200, **data: Any) -> JSONResponse:
@@ -131,7 +137,11 @@ def get_summary(
     ] = None,
     method: Annotated[str | None, Query(max_length=32, description=f"one of: {METHODS}")] = None,
 ) -> JSONResponse:
-    given = [name for name, value in (("sentences", sentences), ("words", words), ("ratio", ratio)) if value is not None]
+    given = [
+        name
+        for name, value in (("sentences", sentences), ("words", words), ("ratio", ratio))
+        if value is not None
+    ]
     if len(given) > 1:
         raise PrecisError(f"give only one of sentences, words or ratio (got {', '.join(given)})")
     length = Length(sentences=sentences, words=words, ratio=ratio)
@@ -187,7 +197,11 @@ INGEST_BODY: dict[str, Any] = {
     summary="Ingest articles (needs the bearer token)",
     status_code=201,
     openapi_extra=INGEST_BODY,
-    responses={401: {"description": "Missing or wrong token"}, 403: {"description": "Writes disabled"}, 413: {"description": "Body too large"}},
+    responses={
+        401: {"description": "Missing or wrong token"},
+        403: {"description": "Writes disabled"},
+        413: {"description": "Body too large"},
+    },
 )
 async def add_articles(
     request: Request,
@@ -214,7 +228,9 @@ def check_token(expected: str | None, authorization: str | None) -> None:
     if scheme.lower() != "bearer" or not hmac.compare_digest(
         token.strip().encode("utf-8", "surrogateescape"), expected.encode()
     ):
-        raise Unauthorized("send 'Authorization: Bearer <token>' with the server's PRECIS_API_TOKEN")
+        raise Unauthorized(
+            "send 'Authorization: Bearer <token>' with the server's PRECIS_API_TOKEN"
+        )
 
 
 class Unauthorized(PrecisError):

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
 from precis.errors import PrecisError
+from precis.web.context import Reader
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 def error_response(request: Request, status: int, message: str) -> Response:
     if request.url.path.startswith("/api/") or request.url.path == "/api":
         return JSONResponse({"ok": False, "error": message, "status": status}, status_code=status)
-    reader = request.app.state.reader
+    reader: Reader = request.app.state.reader
     return reader.render(request, "error.html", status=status, status_code=status, message=message)
 
 

@@ -75,7 +75,9 @@ def article_page(
     shown = None
     if summary or sentences is not None:
         length = Length(sentences=sentences)
-        _, shown = summarize_stored(reader.store, article_id, length, reader.settings.summary_method)
+        _, shown = summarize_stored(
+            reader.store, article_id, length, reader.settings.summary_method
+        )
         chosen = tuple(s.index for s in shown.sentences)
     count = len(shown.sentences) if shown else 0
     return reader.render(
