@@ -5,6 +5,9 @@ A bounded number of examples per operation keeps this to seconds.
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from pathlib import Path
 
 import schemathesis
@@ -19,9 +22,9 @@ EXAMPLES = 30  # per operation: enough to reach the bounds of every parameter, i
 
 
 def _app() -> object:
-    import tempfile
-
+    """Built at import (schemathesis reads the schema at collection); removed at exit."""
     folder = Path(tempfile.mkdtemp(prefix="precis-schema-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     url = f"sqlite:///{folder / 'precis.db'}"
     store = Store.open(url)
     fill(store)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -35,35 +36,69 @@ def neighbours(store: Store, stored: StoredArticle) -> Neighbours:
     return Neighbours(_step(store, stored, older=True), _step(store, stored, older=False))
 
 
-def _step(store: Store, stored: StoredArticle, *, older: bool) -> Neighbour | None:
-    source = stored.article.source
-    same_source = articles.c.source.is_(None) if source is None else articles.c.source == source
-    published = stored.article.published
-    if published is None:
-        where = sa.and_(
-            articles.c.published.is_(None),
-            articles.c.id < stored.id if older else articles.c.id > stored.id,
+Query = sa.Select[tuple[int, str, datetime | None]]
+
+
+def _after(at: Any, article_id: Any, *, older: bool) -> sa.ColumnElement[bool]:
+    """Strictly before/after (``at``, ``article_id``) in (published, id) order, written
+    as a range on ``published`` so ix_articles_source_published serves it."""
+    if older:
+        return sa.and_(
+            articles.c.published <= at,
+            sa.not_(sa.and_(articles.c.published == at, articles.c.id >= article_id)),
         )
-        order = [articles.c.id.desc() if older else articles.c.id.asc()]
-    else:
-        before = sa.tuple_(articles.c.published, articles.c.id) < sa.tuple_(
-            sa.literal(published, articles.c.published.type), sa.literal(stored.id)
-        )
-        after = sa.tuple_(articles.c.published, articles.c.id) > sa.tuple_(
-            sa.literal(published, articles.c.published.type), sa.literal(stored.id)
-        )
-        where = before if older else after
-        direction = sa.desc if older else sa.asc
-        order = [direction(articles.c.published), direction(articles.c.id)]
-    query = (
+    return sa.and_(
+        articles.c.published >= at,
+        sa.not_(sa.and_(articles.c.published == at, articles.c.id <= article_id)),
+    )
+
+
+def _nearest(where: sa.ColumnElement[bool], *, older: bool, dated: bool) -> Query:
+    direction = sa.desc if older else sa.asc
+    order = [direction(articles.c.published), direction(articles.c.id)] if dated else []
+    return (
         sa.select(articles.c.id, articles.c.title, articles.c.published)
-        .where(same_source, where)
-        .order_by(*order)
+        .where(where)
+        .order_by(*order, direction(articles.c.id))
         .limit(1)
     )
+
+
+def _dated(*, older: bool) -> Query:
+    at = sa.bindparam("published", type_=articles.c.published.type)
+    same = articles.c.source == sa.bindparam("source")
+    where = sa.and_(same, _after(at, sa.bindparam("article_id"), older=older))
+    return _nearest(where, older=older, dated=True)
+
+
+# Built once: building the statement cost more than the indexed lookup itself.
+_OLDER = _dated(older=True)
+_NEWER = _dated(older=False)
+
+
+def _step(store: Store, stored: StoredArticle, *, older: bool) -> Neighbour | None:
+    source, published = stored.article.source, stored.article.published
+    if source is not None and published is not None:
+        query = _OLDER if older else _NEWER
+        params = {"source": source, "published": published, "article_id": stored.id}
+    else:
+        query, params = _rare(stored, older=older), {}
     with store.engine.connect() as conn:
-        row = conn.execute(query).first()
+        row = conn.execute(query, params).first()
     return None if row is None else Neighbour(row.id, row.title, row.published)
+
+
+def _rare(stored: StoredArticle, *, older: bool) -> Query:
+    """No source, or no publication time (undated articles are ordered by id)."""
+    source, published = stored.article.source, stored.article.published
+    same = articles.c.source.is_(None) if source is None else articles.c.source == source
+    if published is None:
+        step = articles.c.id < stored.id if older else articles.c.id > stored.id
+        return _nearest(
+            sa.and_(same, articles.c.published.is_(None), step), older=older, dated=False
+        )
+    at = sa.literal(published, articles.c.published.type)
+    return _nearest(sa.and_(same, _after(at, stored.id, older=older)), older=older, dated=True)
 
 
 def count(

@@ -9,6 +9,8 @@ interactive docs (Swagger UI) are off because they load scripts from a CDN.
 
 from __future__ import annotations
 
+import functools
+
 import jinja2
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -17,10 +19,13 @@ from fastapi.templating import Jinja2Templates
 from precis import __version__
 from precis.config import Settings
 from precis.store import Store
+from precis.text.sentences import parse
 from precis.web import api, errors, pages, stories
 from precis.web.context import STATIC, TEMPLATES, Reader
 from precis.web.render import day, http_url, when
 from precis.web.security import BodyLimit, SecurityHeaders
+
+PARSED_CACHE = 512  # parsed articles kept per process: the recently read ones, ~10 MB at most
 
 
 def templates() -> Jinja2Templates:
@@ -54,6 +59,7 @@ def create_app(
         store or Store.open(settings.database_url, echo=settings.log_sql),
         templates(),
         story_provider or stories.NoStories(),
+        functools.lru_cache(maxsize=PARSED_CACHE)(parse),
     )
     app.include_router(api.router)
     app.include_router(stories.api)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ from starlette.responses import HTMLResponse
 
 from precis.config import Settings
 from precis.errors import PrecisError
+from precis.models import ParsedDocument
 from precis.store import Store
 
 if TYPE_CHECKING:
@@ -33,6 +35,7 @@ class Reader:
     store: Store
     templates: Jinja2Templates
     stories: StoryProvider
+    parse: Callable[[str, str], ParsedDocument]  # text.sentences.parse behind an LRU cache
 
     def render(
         self, request: Request, name: str, status: int = 200, **context: Any

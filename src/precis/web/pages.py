@@ -16,7 +16,6 @@ from precis.pipeline import summarize_stored
 from precis.store import navigation
 from precis.store.search import MAX_QUERY_CHARS, search
 from precis.summarize import Length
-from precis.text.sentences import parse
 from precis.web.api import MAX_SUMMARY_SENTENCES
 from precis.web.context import MAX_ID, MAX_PAGE, PAGE_SIZE, ReaderDep, day_range
 from precis.web.render import article_paragraphs, query_string
@@ -70,7 +69,7 @@ def article_page(
     sentences: Annotated[int | None, Query(ge=1, le=MAX_SUMMARY_SENTENCES)] = None,
 ) -> HTMLResponse:
     stored = reader.store.get(article_id)
-    doc = parse(stored.text, stored.title)
+    doc = reader.parse(stored.text, stored.title)
     chosen: tuple[int, ...] = ()
     shown = None
     if summary or sentences is not None:
