@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, shared, write_result
+from bench.common import RESULTS, ROOT, shared, write_result
 
 ARTICLES = 20_000
 QUICK_ARTICLES = 3_000
@@ -70,28 +70,33 @@ def run(args: argparse.Namespace) -> int:
     count = QUICK_ARTICLES if args.quick else ARTICLES
     duration = QUICK_DURATION if args.quick else DURATION
     with tempfile.TemporaryDirectory(prefix="precis-bench-web-") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        url = f"sqlite:///{RESULTS / f'web-{count}.db'}"
         started = time.perf_counter()
         first, last = build_store(url, data, count)
-        print(f"stored {count} articles in {time.perf_counter() - started:.1f}s", flush=True)
+        print(f"{count} articles ready in {time.perf_counter() - started:.1f}s", flush=True)
         port = free_port()
         server = start_server(url, port)
         try:
             base = f"http://127.0.0.1:{port}"
             warm(base, first, CACHED_IDS)
             scripts = write_scripts(Path(tmp), first, last)
+            load_before = os.getloadavg()[0]
             results = {
                 name: load(wrk, base, scripts[name], duration)
                 for name in ("article page", "summary (cached)", "summary (uncached)", "search")
             }
+            load_after = os.getloadavg()[0]
         finally:
             server.terminate()
             server.wait(timeout=10)
     report(results, count)
+    print(f"1-minute load average before/after: {load_before:.1f} / {load_after:.1f}")
     write_result(
         "web",
         {
             "articles": count,
+            "workers": os.environ.get("PRECIS_BENCH_WORKERS", "1"),
+            "load_average_1m": [round(load_before, 2), round(load_after, 2)],
             "connections": CONNECTIONS,
             "threads": THREADS,
             "duration_s": duration,
@@ -104,11 +109,24 @@ def run(args: argparse.Namespace) -> int:
 
 
 def build_store(url: str, data: Path, count: int) -> tuple[int, int]:
-    """``count`` articles from the corpus, perturbed so none is a duplicate; (first, last) id."""
+    """``count`` articles from the corpus, perturbed so none is a duplicate; (first, last) id.
+
+    The database is kept in bench/results between runs; its summary cache is emptied
+    every run so "uncached" means uncached.
+    """
     sys.path.insert(0, str(ROOT / "src"))
+    import sqlalchemy as sa
+
     from precis.models import Article
     from precis.store import Store
+    from precis.store.schema import articles, summaries
 
+    with Store.open(url) as store, store.engine.begin() as conn:
+        conn.execute(sa.delete(summaries))
+        ids = conn.execute(sa.select(sa.func.min(articles.c.id), sa.func.max(articles.c.id))).one()
+        if conn.execute(sa.select(sa.func.count()).select_from(articles)).scalar_one() == count:
+            return int(ids[0]), int(ids[1])
+        conn.execute(sa.delete(articles))
     with gzip.open(data, "rt", encoding="utf-8") as stream:
         corpus = [json.loads(line) for line in stream]
     start = datetime(2026, 1, 1, tzinfo=UTC)

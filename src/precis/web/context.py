@@ -43,7 +43,8 @@ class Reader:
         return self.templates.TemplateResponse(request, name, context, status_code=status)
 
 
-def get_reader(request: Request) -> Reader:
+async def get_reader(request: Request) -> Reader:
+    """Async so FastAPI does not hop to a worker thread just to fetch app state."""
     reader: Reader = request.app.state.reader
     return reader
 
