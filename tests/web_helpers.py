@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from precis.models import Article
@@ -58,3 +59,34 @@ def hostile_articles() -> list[Article]:
 
 def fill(store: Store) -> list[int]:
     return [store.add(article).id for article in hostile_articles()]
+
+
+def reader_articles() -> list[Article]:
+    """A readable corpus for the browser test (and the README screenshots), plus one
+    hostile article from a hostile source."""
+    clean = [
+        replace(
+            article,
+            title=article.title.replace(f" {XSS}", ""),
+            text=article.text.replace(f" {XSS}", "")
+            .replace(f" {IMG}", "")
+            .replace(" <p onclick=alert(1)>broken <i>html", ""),
+            source="Harbor Herald",
+            author=None if article.author is None else "Ann Reporter",
+            url=None if article.url and article.url.startswith("javascript:") else article.url,
+        )
+        for article in hostile_articles()
+    ]
+    hostile = replace(
+        hostile_articles()[0],
+        title=f"Ferry fares {XSS} rise",
+        text=(
+            f"Ferry fares rise by ten per cent from Monday. {XSS} Commuters were not pleased.\n"
+            f"The operator blamed fuel costs. {IMG} Fares last rose two years ago.\n"
+            "Broken markup follows. <p onclick=alert(1)>broken <i>html"
+        ),
+        source=f"Metro <i>Wire</i> {IMG}",
+        url="javascript:window.__pwned=4",
+        published=datetime(2026, 11, 8, 9, 0, tzinfo=UTC),
+    )
+    return [*clean, hostile]
