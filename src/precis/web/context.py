@@ -63,7 +63,7 @@ def parse_when(value: str | None, name: str) -> datetime | None:
         return parsed.astimezone(UTC)
     except (ValueError, OverflowError):
         raise PrecisError(
-            f"{name}: {value!r} is not an ISO date (YYYY-MM-DD) or date-time (YYYY-MM-DDTHH:MM)"
+            f"{name}: {value!r} is not an ISO date (YYYY-MM-DD) or date-time (YYYY-MM-DDTHH:MM) in years 1 to 9999"
         ) from None
 
 
