@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from time import monotonic
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
@@ -29,6 +30,24 @@ MAX_OFFSET = 100_000  # deeper paging is a crawl; use the date filters instead
 MAX_PAGE = MAX_OFFSET // PAGE_SIZE
 
 
+SOURCES_TTL = 30.0  # seconds the home page's source menu may lag behind new sources
+
+
+@dataclass(slots=True)
+class Expiring:
+    """A value recomputed at most every ``ttl`` seconds (a race only recomputes twice)."""
+
+    ttl: float
+    value: Any = None
+    at: float = float("-inf")
+
+    def get(self, compute: Callable[[], Any]) -> Any:
+        now = monotonic()
+        if now - self.at > self.ttl:
+            self.value, self.at = compute(), now
+        return self.value
+
+
 @dataclass(frozen=True, slots=True)
 class Reader:
     settings: Settings
@@ -36,6 +55,12 @@ class Reader:
     templates: Jinja2Templates
     stories: StoryProvider
     parse: Callable[[str, str], ParsedDocument]  # text.sentences.parse behind an LRU cache
+    source_menu: Expiring = field(default_factory=lambda: Expiring(SOURCES_TTL))
+
+    def sources(self) -> list[tuple[str, int]]:
+        """(source, count) for menus: a GROUP BY over every article, so kept briefly."""
+        found: list[tuple[str, int]] = self.source_menu.get(self.store.sources)
+        return found
 
     def render(
         self, request: Request, name: str, status: int = 200, **context: Any

@@ -47,7 +47,7 @@ def home(
         "home.html",
         articles=found[:PAGE_SIZE],
         stories=stories,
-        sources=reader.store.sources(),
+        sources=reader.sources(),
         source=source,
         day=day or "",
         page=page,
