@@ -19,10 +19,16 @@ from precis.store.schema import metadata
 
 
 def test_migration_creates_exactly_the_schema(store: Store) -> None:
-    assert "0002_feeds" in store.revision()
+    assert store.revision() == store.head_revision()
     with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": _not_search_index})
+        diff = compare_metadata(context, metadata)
     assert diff == []
+
+
+def _not_search_index(name: str | None, type_: str, _parent: object) -> bool:
+    """The FTS5 index (virtual table and shadow tables) is created by SQL, not schema.py."""
+    return not (type_ == "table" and name is not None and name.startswith("articles_fts"))
 
 
 def test_feed_state_round_trip(store: Store) -> None:

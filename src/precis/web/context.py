@@ -1,0 +1,104 @@
+"""What every request handler shares: the settings, the store and the templates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from time import monotonic
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import HTMLResponse
+
+from precis.config import Settings
+from precis.errors import PrecisError
+from precis.models import ParsedDocument
+from precis.store import Store
+
+if TYPE_CHECKING:
+    from precis.web.stories import StoryProvider
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+MAX_ID = 2**63 - 1  # SQLite's INTEGER range: larger ids cannot exist, so they are a 4xx
+PAGE_SIZE = 20  # articles per page: one phone screen of headlines, a few scrolls
+MAX_PAGE_SIZE = 100  # API ``limit`` ceiling: bounds the rows and JSON of one request
+MAX_OFFSET = 100_000  # deeper paging is a crawl; use the date filters instead
+MAX_PAGE = MAX_OFFSET // PAGE_SIZE
+
+
+SOURCES_TTL = 30.0  # seconds the home page's source menu may lag behind new sources
+
+
+@dataclass(slots=True)
+class Expiring:
+    """A value recomputed at most every ``ttl`` seconds (a race only recomputes twice)."""
+
+    ttl: float
+    value: Any = None
+    at: float = float("-inf")
+
+    def get(self, compute: Callable[[], Any]) -> Any:
+        now = monotonic()
+        if now - self.at > self.ttl:
+            self.value, self.at = compute(), now
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    settings: Settings
+    store: Store
+    templates: Jinja2Templates
+    stories: StoryProvider
+    parse: Callable[[str, str], ParsedDocument]  # text.sentences.parse behind an LRU cache
+    source_menu: Expiring = field(default_factory=lambda: Expiring(SOURCES_TTL))
+
+    def sources(self) -> list[tuple[str, int]]:
+        """(source, count) for menus: a GROUP BY over every article, so kept briefly."""
+        found: list[tuple[str, int]] = self.source_menu.get(self.store.sources)
+        return found
+
+    def render(
+        self, request: Request, name: str, status: int = 200, **context: Any
+    ) -> HTMLResponse:
+        return self.templates.TemplateResponse(request, name, context, status_code=status)
+
+
+async def get_reader(request: Request) -> Reader:
+    """Async so FastAPI does not hop to a worker thread just to fetch app state."""
+    reader: Reader = request.app.state.reader
+    return reader
+
+
+ReaderDep = Annotated[Reader, Depends(get_reader)]
+
+
+def parse_when(value: str | None, name: str) -> datetime | None:
+    """An ISO date or date-time from a query parameter, as an aware UTC datetime."""
+    if value is None or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise PrecisError(
+            f"{name}: {value!r} is not an ISO date (YYYY-MM-DD) or date-time (YYYY-MM-DDTHH:MM) in years 1 to 9999"
+        ) from None
+
+
+def day_range(value: str | None) -> tuple[datetime, datetime] | None:
+    """The UTC day ``YYYY-MM-DD`` as [start, end)."""
+    if value is None or not value.strip():
+        return None
+    try:
+        day = date.fromisoformat(value.strip())
+        start = datetime.combine(day, time(), tzinfo=UTC)
+        return start, start + timedelta(days=1)
+    except (ValueError, OverflowError):
+        raise PrecisError(f"day: {value!r} is not a date like 2026-10-27") from None

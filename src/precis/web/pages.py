@@ -1,0 +1,120 @@
+"""The reader's HTML pages: home, article, search, sources.
+
+Every page works without JavaScript. The article page's summary is fetched in-page by
+``static/reader.js``; without JavaScript the same button is a link that renders the
+page with the summary highlighted on the server.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse
+
+from precis.pipeline import summarize_stored
+from precis.store import navigation
+from precis.store.search import MAX_QUERY_CHARS, search
+from precis.summarize import Length
+from precis.web.api import MAX_SUMMARY_SENTENCES
+from precis.web.context import MAX_ID, MAX_PAGE, PAGE_SIZE, ReaderDep, day_range
+from precis.web.render import article_paragraphs, query_string
+
+router = APIRouter(include_in_schema=False)
+
+Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description="page number")]
+TOP_STORIES = 10  # stories shown above the latest articles on the home page
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(
+    request: Request,
+    reader: ReaderDep,
+    source: Annotated[str | None, Query(max_length=300)] = None,
+    day: Annotated[str | None, Query(max_length=40)] = None,
+    page: Page = 1,
+) -> HTMLResponse:
+    source = source or None
+    span = day_range(day)
+    since, until = span if span else (None, None)
+    found = reader.store.list(
+        source=source, since=since, until=until, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
+    )
+    filtered = source is not None or span is not None
+    stories = [] if filtered or page > 1 else reader.stories.top(TOP_STORIES)
+    return reader.render(
+        request,
+        "home.html",
+        articles=found[:PAGE_SIZE],
+        stories=stories,
+        sources=reader.sources(),
+        source=source,
+        day=day or "",
+        page=page,
+        newer=query_string(source=source, day=day, page=page - 1 if page > 2 else None)
+        if page > 1
+        else None,
+        older=query_string(source=source, day=day, page=page + 1)
+        if len(found) > PAGE_SIZE
+        else None,
+    )
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse)
+def article_page(
+    request: Request,
+    reader: ReaderDep,
+    article_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    summary: Annotated[bool, Query()] = False,
+    sentences: Annotated[int | None, Query(ge=1, le=MAX_SUMMARY_SENTENCES)] = None,
+) -> HTMLResponse:
+    stored = reader.store.get(article_id)
+    doc = reader.parse(stored.text, stored.title)
+    chosen: tuple[int, ...] = ()
+    shown = None
+    if summary or sentences is not None:
+        length = Length(sentences=sentences)
+        _, shown = summarize_stored(
+            reader.store, article_id, length, reader.settings.summary_method
+        )
+        chosen = tuple(s.index for s in shown.sentences)
+    count = len(shown.sentences) if shown else 0
+    return reader.render(
+        request,
+        "article.html",
+        stored=stored,
+        article=stored.article,
+        paragraphs=article_paragraphs(doc),
+        sentence_count=len(doc.sentences),
+        summary=shown,
+        highlighted=frozenset(chosen),
+        shorter=max(1, count - 1),
+        longer=min(len(doc.sentences), count + 1),
+        near=navigation.neighbours(reader.store, stored),
+        story=reader.stories.story_of(article_id),
+    )
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    reader: ReaderDep,
+    q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
+    page: Page = 1,
+) -> HTMLResponse:
+    results = search(reader.store, q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    more = results.total > page * PAGE_SIZE
+    return reader.render(
+        request,
+        "search.html",
+        q=q,
+        results=results,
+        page=page,
+        newer=query_string(q=q, page=page - 1) if page > 1 else None,
+        older=query_string(q=q, page=page + 1) if more else None,
+    )
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources_page(request: Request, reader: ReaderDep) -> HTMLResponse:
+    return reader.render(request, "sources.html", sources=reader.store.sources())
