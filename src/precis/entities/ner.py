@@ -35,6 +35,21 @@ TITLES = frozenset(
     archbishop bishop sheriff inspector superintendent captain commander founder
     representative lawmaker mp envoy negotiator""".split()
 )
+# Role words that may open a person span the model found ("Councillor Ben Okafor").
+ROLES = TITLES | frozenset(
+    """councillor councilman councilwoman doctor dr officer deputy sergeant colonel
+    lieutenant justice mr mrs ms""".split()
+)
+# Words that mark a name as an organisation or place, never a person.
+ORG_WORDS = frozenset(
+    """inc corp corporation co ltd llc plc group bank airlines airline ministry department
+    council university college school association union party authority service services
+    systems agency company court forum office commission alliance museum hospital mining
+    motors capital bio institute foundation fund federation league club committee board
+    police army navy times post news tribune courier herald journal radio tv network
+    watch street square river lake mountain park city county province state republic
+    kingdom airport port station church cathedral""".split()
+)
 # How many tokens before a name may hold its title ("German Finance Minister Carla Brandt").
 TITLE_WINDOW = 4
 
@@ -75,9 +90,29 @@ def _model_mentions(doc: Any) -> Iterator[RawMention]:
         tokens = [t for t in ent if not t.is_punct and t.text not in {"'s", "’s"}]
         if tokens and tokens[0].lower_ == "the" and len(tokens) > 1:
             tokens = tokens[1:]
+        if kind != "person" and _person_like(tokens):
+            kind = "person"
+        while kind == "person" and len(tokens) > 2 and tokens[0].lower_ in ROLES:
+            tokens = tokens[1:]  # "Councillor Ben Okafor" -> "Ben Okafor"
         if not tokens or not any(t.text[:1].isupper() or t.text[:1].isdigit() for t in tokens):
             continue
         yield _raw(doc, tokens[0].i, tokens[-1].i + 1, kind)
+
+
+def _person_like(tokens: list[Any]) -> bool:
+    """A name the model called an organisation or place but the grammar marks as a person:
+    two or three capitalised proper nouns, no organisation word, right after or in
+    apposition to a common noun naming a role ("union leader Ines Cabral",
+    "her co-author, Paul Dufresne")."""
+    if not 2 <= len(tokens) <= 3 or any(
+        t.pos_ != "PROPN" or not t.text[:1].isupper() or t.lower_ in ORG_WORDS for t in tokens
+    ):
+        return False
+    root = max(tokens, key=lambda t: t.i)
+    before = tokens[0].nbor(-1) if tokens[0].i > 0 else None
+    role_before = before is not None and before.pos_ == "NOUN" and before.lower_ not in ORG_WORDS
+    role_appos = root.dep_ == "appos" and root.head.pos_ == "NOUN" and root.head.lower_ not in ORG_WORDS
+    return role_before or role_appos
 
 
 def _titled_names(doc: Any) -> Iterator[RawMention]:

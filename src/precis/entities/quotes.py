@@ -62,6 +62,14 @@ _CLOSERS = frozenset("”»")
 _BEFORE_OPEN = set(" \t\n([{—–-/:")
 _AFTER_CLOSE = set(" \t\n.,;:!?)]}—–-")
 _WORD = re.compile(r"\w+")
+# Subjects that make a reporting verb a non-statement ("nobody would say that …").
+_NO_ONE = frozenset({"nobody", "none", "noone", "neither"})
+# Definite nouns that refer back to the article's organisation ("the company said").
+ORG_NOUNS = frozenset(
+    """company firm airline carrier bank group utility operator ministry agency council
+    government court union club museum university hospital regulator maker manufacturer
+    board authority department police""".split()
+)
 
 
 def _inflect(lemma: str) -> tuple[str, ...]:
@@ -324,8 +332,12 @@ def _subject(verb: Any, depth: int = 0) -> Any:
             "NOUN",
         }:
             return child
-    if depth < 2 and verb.dep_ in {"conj", "advcl", "xcomp", "pcomp"} and verb.head is not verb:
-        return _subject(verb.head, depth + 1)
+    if verb.dep_ in {"conj", "advcl", "xcomp", "pcomp"} and verb.head is not verb:
+        for ancestor in verb.ancestors:  # ", adding that …" belongs to the reporting verb
+            if ancestor.lower_ in CUE_FORMS and ancestor.pos_ in {"VERB", "AUX"}:
+                return _subject(ancestor, depth + 1) if depth < 2 else None
+        if depth < 2:
+            return _subject(verb.head, depth + 1)
     return None
 
 
@@ -355,22 +367,32 @@ def _speaker(context: _Context, token: Any) -> tuple[str | None, EntityType | No
     lower = token.lower_
     if lower in {"he", "she", "him", "her"}:
         return _antecedent(context, token, "person")
-    if lower == "it":
-        return _antecedent(context, token, "org")
+    if lower == "it" or (lower in ORG_NOUNS and _definite(token)):
+        return _antecedent(context, token, "org", "" if lower == "it" else lower)
     return _noun_phrase(token), None
 
 
+def _definite(token: Any) -> bool:
+    return any(c.dep_ == "det" and c.lower_ in {"the", "its"} for c in token.children) and not any(
+        c.dep_ in {"prep", "compound", "amod", "poss"} for c in token.children
+    )
+
+
 def _antecedent(
-    context: _Context, token: Any, kind: EntityType
+    context: _Context, token: Any, kind: EntityType, noun: str = ""
 ) -> tuple[str | None, EntityType | None]:
+    """The latest earlier mention of ``kind`` (for people, the latest clause subject;
+    for "the bank", the latest organisation with "bank" in its name, if any)."""
     char = token.idx + context.offset
     earlier = sorted(
         (m for m in context.known if m.end <= char and m.type == kind), key=lambda m: m.start
     )
-    subjects = [m for m in earlier if m.subject]
+    named = [m for m in earlier if noun and noun in m.name.lower().split()]
+    earlier = named or earlier
+    subjects = [m for m in earlier if m.subject] if kind == "person" else []
     chosen = (subjects or earlier)[-1:] if earlier else []
     if not chosen:
-        return token.text, None
+        return _noun_phrase(token), None
     return chosen[0].name, chosen[0].type
 
 
@@ -406,16 +428,37 @@ def _reporting_verb(context: _Context, verb: Any, quotes: Sequence[QuoteSpan]) -
     if _negated(verb):
         return None
     speaker = _subject(verb)
-    if speaker is None:
+    if speaker is None or speaker.lower_ in _NO_ONE:
         return None
+    doc = context.doc
     clause = next((c for c in verb.children if c.dep_ == "ccomp"), None)
     if clause is not None:
-        first, last = clause.left_edge.i, clause.right_edge.i
-    elif verb.dep_ in {"parataxis", "ccomp"} and verb.head.i < verb.i:
+        if any(c.dep_ == "mark" and c.lower_ in {"whether", "if"} for c in clause.children):
+            return None  # "would not say whether …": a question, not a statement
+        first, last = clause.left_edge.i, _cut_at_next_cue(doc, clause)
+    elif (
+        verb.dep_ in {"parataxis", "ccomp"}
+        and verb.head.i < verb.i
+        and verb.left_edge.i > verb.sent.start
+        and doc[verb.left_edge.i - 1].text in {",", "—", "–"}
+    ):
         first, last = verb.sent.start, verb.left_edge.i - 1  # "Prices will rise, X said."
     else:
         return None
     return _paraphrase(context, first, last, verb.text, speaker, quotes)
+
+
+def _cut_at_next_cue(doc: Any, clause: Any) -> int:
+    """End of a reported clause, stopping before ", adding that …" (its own statement)."""
+    for token in clause.subtree:
+        if (
+            token.i > clause.i
+            and token.lower_ in CUE_FORMS
+            and token.dep_ in {"advcl", "conj"}
+            and doc[token.left_edge.i - 1].text == ","
+        ):
+            return int(token.left_edge.i) - 2
+    return int(clause.right_edge.i)
 
 
 def _according(context: _Context, token: Any, quotes: Sequence[QuoteSpan]) -> _Draft | None:
