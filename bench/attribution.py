@@ -65,14 +65,22 @@ def _item(ident: str, split: str, body: str) -> Item:
         position += match.start() - cursor
         statement, speaker, cue, kind = match.groups()
         quotes.append(
-            Gold(speaker, None if cue == "-" else cue, statement, position, position + len(statement), kind == "d")
+            Gold(
+                speaker,
+                None if cue == "-" else cue,
+                statement,
+                position,
+                position + len(statement),
+                kind == "d",
+            )
         )
         text_parts.append(statement)
         position += len(statement)
         cursor = match.end()
     text_parts.append(marked[cursor:])
     text = "".join(text_parts)
-    assert "[[" not in text and "]]" not in text, f"{ident}: unclosed markup"
+    assert "[[" not in text, f"{ident}: unclosed markup"
+    assert "]]" not in text, f"{ident}: unclosed markup"
     for gold in quotes:
         assert text[gold.start : gold.end] == gold.text
     return Item(ident, split, text, tuple(quotes), links)  # type: ignore[arg-type]
@@ -86,8 +94,14 @@ def write_jsonl(items: Iterable[Item], path: Path) -> None:
                 "split": item.split,
                 "text": item.text,
                 "quotes": [
-                    {"speaker": g.speaker, "cue": g.cue, "text": g.text, "start": g.start,
-                     "end": g.end, "direct": g.direct}
+                    {
+                        "speaker": g.speaker,
+                        "cue": g.cue,
+                        "text": g.text,
+                        "start": g.start,
+                        "end": g.end,
+                        "direct": g.direct,
+                    }
                     for g in item.quotes
                 ],
                 "entities": [{"surface": s, "name": n} for s, n in item.links],
@@ -137,7 +151,9 @@ class Tally:
     direct_correct: int = 0
     cue_correct: int = 0
 
-    def add(self, text: str, gold: Sequence[Gold], predicted: Sequence[dict[str, Any]]) -> list[str]:
+    def add(
+        self, text: str, gold: Sequence[Gold], predicted: Sequence[dict[str, Any]]
+    ) -> list[str]:
         """Score one article; returns readable error lines."""
         self.gold += len(gold)
         self.predicted += len(predicted)
@@ -199,7 +215,9 @@ def link_score(item: Item, mentions: Sequence[dict[str, Any]]) -> tuple[int, int
     ]
     for surface, name in item.links:
         for match in re.finditer(rf"(?<!\w){re.escape(surface)}(?!\w)", item.text):
-            if any(s <= match.start() and match.end() <= e and e - s > len(surface) for s, e in longer):
+            if any(
+                s <= match.start() and match.end() <= e and e - s > len(surface) for s, e in longer
+            ):
                 continue  # "Dunmore" inside "Save Dunmore Woods" is not a mention of the town
             total += 1
             hits = [m for m in mentions if m["start"] < match.end() and match.start() < m["end"]]

@@ -54,3 +54,11 @@ def precis(db_url: str) -> Precis:
 @pytest.fixture
 def samples() -> Path:
     return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def analyzer() -> object:
+    """The spaCy-backed entity/quote analyzer, loaded once per test session."""
+    from precis.entities import Analyzer
+
+    return Analyzer()

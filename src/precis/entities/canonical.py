@@ -154,7 +154,10 @@ def _majority_types(named: list[Named]) -> list[Named]:
     for m in named:
         votes.setdefault(m.name, {}).setdefault(m.type, 0)
         votes[m.name][m.type] += 1
-    best = {name: max(counts, key=lambda k: (counts[k], k == "person")) for name, counts in votes.items()}
+    best = {
+        name: max(counts, key=lambda k: (counts[k], k == "person"))
+        for name, counts in votes.items()
+    }
     return [Named(m.name, best[m.name]) for m in named]
 
 

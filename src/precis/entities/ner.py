@@ -28,27 +28,158 @@ LABELS: dict[str, EntityType] = {
 
 # Job titles news uses to refer back to a named person ("the minister said").
 TITLES = frozenset(
-    """chancellor president minister premier senator congressman congresswoman governor
-    mayor secretary ambassador spokesman spokeswoman spokesperson chairman chairwoman chair
-    ceo executive director commissioner judge general prosecutor candidate leader coach
-    manager economist analyst professor researcher chief treasurer king queen pope
-    archbishop bishop sheriff inspector superintendent captain commander founder
-    representative lawmaker mp envoy negotiator""".split()
+    [
+        "chancellor",
+        "president",
+        "minister",
+        "premier",
+        "senator",
+        "congressman",
+        "congresswoman",
+        "governor",
+        "mayor",
+        "secretary",
+        "ambassador",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "chairman",
+        "chairwoman",
+        "chair",
+        "ceo",
+        "executive",
+        "director",
+        "commissioner",
+        "judge",
+        "general",
+        "prosecutor",
+        "candidate",
+        "leader",
+        "coach",
+        "manager",
+        "economist",
+        "analyst",
+        "professor",
+        "researcher",
+        "chief",
+        "treasurer",
+        "king",
+        "queen",
+        "pope",
+        "archbishop",
+        "bishop",
+        "sheriff",
+        "inspector",
+        "superintendent",
+        "captain",
+        "commander",
+        "founder",
+        "representative",
+        "lawmaker",
+        "mp",
+        "envoy",
+        "negotiator",
+    ]
 )
 # Role words that may open a person span the model found ("Councillor Ben Okafor").
 ROLES = TITLES | frozenset(
-    """councillor councilman councilwoman doctor dr officer deputy sergeant colonel
-    lieutenant justice mr mrs ms""".split()
+    [
+        "councillor",
+        "councilman",
+        "councilwoman",
+        "doctor",
+        "dr",
+        "officer",
+        "deputy",
+        "sergeant",
+        "colonel",
+        "lieutenant",
+        "justice",
+        "mr",
+        "mrs",
+        "ms",
+    ]
 )
 # Words that mark a name as an organisation or place, never a person.
 ORG_WORDS = frozenset(
-    """inc corp corporation co ltd llc plc group bank airlines airline ministry department
-    council university college school association union party authority service services
-    systems agency company court forum office commission alliance museum hospital mining
-    motors capital bio institute foundation fund federation league club committee board
-    police army navy times post news tribune courier herald journal radio tv network
-    watch street square river lake mountain park city county province state republic
-    kingdom airport port station church cathedral""".split()
+    [
+        "inc",
+        "corp",
+        "corporation",
+        "co",
+        "ltd",
+        "llc",
+        "plc",
+        "group",
+        "bank",
+        "airlines",
+        "airline",
+        "ministry",
+        "department",
+        "council",
+        "university",
+        "college",
+        "school",
+        "association",
+        "union",
+        "party",
+        "authority",
+        "service",
+        "services",
+        "systems",
+        "agency",
+        "company",
+        "court",
+        "forum",
+        "office",
+        "commission",
+        "alliance",
+        "museum",
+        "hospital",
+        "mining",
+        "motors",
+        "capital",
+        "bio",
+        "institute",
+        "foundation",
+        "fund",
+        "federation",
+        "league",
+        "club",
+        "committee",
+        "board",
+        "police",
+        "army",
+        "navy",
+        "times",
+        "post",
+        "news",
+        "tribune",
+        "courier",
+        "herald",
+        "journal",
+        "radio",
+        "tv",
+        "network",
+        "watch",
+        "street",
+        "square",
+        "river",
+        "lake",
+        "mountain",
+        "park",
+        "city",
+        "county",
+        "province",
+        "state",
+        "republic",
+        "kingdom",
+        "airport",
+        "port",
+        "station",
+        "church",
+        "cathedral",
+    ]
 )
 # How many tokens before a name may hold its title ("German Finance Minister Carla Brandt").
 TITLE_WINDOW = 4
@@ -74,9 +205,7 @@ class RawMention:
 
 def mentions(doc: Any) -> list[RawMention]:
     """Named mentions (model + title rule), then title mentions referring back to them."""
-    named = sorted(
-        [*_model_mentions(doc), *_titled_names(doc)], key=lambda m: (m.start, -m.end)
-    )
+    named = sorted([*_model_mentions(doc), *_titled_names(doc)], key=lambda m: (m.start, -m.end))
     named = _drop_overlaps(named)
     named = sorted([*named, *_surname_mentions(doc, named)], key=lambda m: m.start)
     return [*named, *_title_mentions(doc, named)]
@@ -111,7 +240,9 @@ def _person_like(tokens: list[Any]) -> bool:
     root = max(tokens, key=lambda t: t.i)
     before = tokens[0].nbor(-1) if tokens[0].i > 0 else None
     role_before = before is not None and before.pos_ == "NOUN" and before.lower_ not in ORG_WORDS
-    role_appos = root.dep_ == "appos" and root.head.pos_ == "NOUN" and root.head.lower_ not in ORG_WORDS
+    role_appos = (
+        root.dep_ == "appos" and root.head.pos_ == "NOUN" and root.head.lower_ not in ORG_WORDS
+    )
     return role_before or role_appos
 
 
@@ -180,7 +311,12 @@ def _title_mentions(doc: Any, named: list[RawMention]) -> Iterator[RawMention]:
         span = doc[det.i : token.i + 1]
         subject = token.dep_ in {"nsubj", "nsubjpass"}
         yield RawMention(
-            span.start_char, span.end_char, span.text, "person", token.i, subject,
+            span.start_char,
+            span.end_char,
+            span.text,
+            "person",
+            token.i,
+            subject,
             refers=named.index(target),
         )
 

@@ -26,6 +26,7 @@ stay explainable: every statement can say which cue verb and which subject it ca
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -33,11 +34,64 @@ from typing import Any
 
 from precis.entities.model import EntityType, Statement
 
-_SPEECH_LEMMAS = """say tell add stress note argue warn claim insist state explain announce deny
-admit acknowledge confirm maintain emphasise emphasize caution predict promise vow concede
-contend assert allege write complain reiterate declare reply suggest observe remark recall
-point report tweet testify counter respond conclude boast joke quip disclose reveal
-underline underscore hint agree tell shout whisper urge""".split()
+_SPEECH_LEMMAS = [
+    "say",
+    "tell",
+    "add",
+    "stress",
+    "note",
+    "argue",
+    "warn",
+    "claim",
+    "insist",
+    "state",
+    "explain",
+    "announce",
+    "deny",
+    "admit",
+    "acknowledge",
+    "confirm",
+    "maintain",
+    "emphasise",
+    "emphasize",
+    "caution",
+    "predict",
+    "promise",
+    "vow",
+    "concede",
+    "contend",
+    "assert",
+    "allege",
+    "write",
+    "complain",
+    "reiterate",
+    "declare",
+    "reply",
+    "suggest",
+    "observe",
+    "remark",
+    "recall",
+    "point",
+    "report",
+    "tweet",
+    "testify",
+    "counter",
+    "respond",
+    "conclude",
+    "boast",
+    "joke",
+    "quip",
+    "disclose",
+    "reveal",
+    "underline",
+    "underscore",
+    "hint",
+    "agree",
+    "tell",
+    "shout",
+    "whisper",
+    "urge",
+]
 _IRREGULAR = {
     "say": ("says", "said", "saying"),
     "tell": ("tells", "told", "telling"),
@@ -66,9 +120,33 @@ _WORD = re.compile(r"\w+")
 _NO_ONE = frozenset({"nobody", "none", "noone", "neither"})
 # Definite nouns that refer back to the article's organisation ("the company said").
 ORG_NOUNS = frozenset(
-    """company firm airline carrier bank group utility operator ministry agency council
-    government court union club museum university hospital regulator maker manufacturer
-    board authority department police""".split()
+    [
+        "company",
+        "firm",
+        "airline",
+        "carrier",
+        "bank",
+        "group",
+        "utility",
+        "operator",
+        "ministry",
+        "agency",
+        "council",
+        "government",
+        "court",
+        "union",
+        "club",
+        "museum",
+        "university",
+        "hospital",
+        "regulator",
+        "maker",
+        "manufacturer",
+        "board",
+        "authority",
+        "department",
+        "police",
+    ]
 )
 
 
@@ -119,7 +197,8 @@ def find_quotes(text: str) -> list[QuoteSpan]:
     while i < len(text):
         ch = text[i]
         if opened is not None and i - opened > MAX_QUOTE_CHARS:
-            opened, i = None, opened + 1  # unbalanced: rescan after the stray mark
+            i = opened + 1  # unbalanced: rescan after the stray mark
+            opened = None
             continue
         if ch == "\n" and opened is not None:
             nxt = _paragraph_break(text, i)
@@ -162,7 +241,7 @@ def _paragraph_break(text: str, i: int) -> int | None:
         j += 1
     if j >= len(text):
         return None
-    if newlines >= 2 or text[j] in "“«„\"":
+    if newlines >= 2 or text[j] in '“«„"':
         return j
     return None
 
@@ -195,9 +274,11 @@ def extract(doc: Any, known: Sequence[Known], offset: int = 0) -> list[Statement
     ``known`` holds the article's resolved entity mentions in article coordinates; the
     statements returned are in article coordinates too.
     """
-    quotes = find_quotes(doc.text)
+    text = doc.text  # Doc.text joins every token: read it once
+    quotes = find_quotes(text)
     inside = _quoted_tokens(doc, quotes)
-    context = _Context(doc, known, offset, inside)
+    starts = [m.start for m in known]
+    context = _Context(doc, text, known, starts, offset, inside, [q.open for q in quotes])
     direct = [s for q in quotes if (s := _direct(context, q)) is not None]
     reported = list(_reported(context, quotes))
     merged = _merge(direct, reported)
@@ -213,16 +294,31 @@ class _Draft:
 @dataclass(slots=True)
 class _Context:
     doc: Any
-    known: Sequence[Known]
+    text: str
+    known: Sequence[Known]  # sorted by start
+    starts: list[int]
     offset: int
     inside: set[int]
+    quote_opens: list[int]  # sorted
 
     def mention_at(self, token: Any) -> Known | None:
         char = token.idx + self.offset
-        for mention in self.known:
-            if mention.start <= char < mention.end:
-                return mention
+        index = bisect.bisect_right(self.starts, char) - 1
+        if index >= 0 and self.known[index].start <= char < self.known[index].end:
+            return self.known[index]
         return None
+
+    def before(self, char: int) -> Sequence[Known]:
+        """Mentions ending at or before ``char`` (article coordinates), in order."""
+        index = bisect.bisect_left(self.starts, char)
+        return [m for m in self.known[:index] if m.end <= char]
+
+    def quotes_near(self, quotes: Sequence[QuoteSpan], start: int, end: int) -> Sequence[QuoteSpan]:
+        return quotes[
+            bisect.bisect_left(self.quote_opens, start - 2) : bisect.bisect_right(
+                self.quote_opens, end
+            )
+        ]
 
 
 def _quoted_tokens(doc: Any, quotes: Sequence[QuoteSpan]) -> set[int]:
@@ -244,9 +340,9 @@ def _direct(context: _Context, quote: QuoteSpan) -> _Draft | None:
     sent_end = doc[last].sent.end
     opens_sentence = all(
         doc[i].is_punct or doc[i].is_space for i in range(sent_start, first)
-    ) or _starts_paragraph(doc.text, quote.open)
+    ) or _starts_paragraph(context.text, quote.open)
     cue = _cue_for_quote(context, first, last, sent_start, sent_end)
-    words = len(_WORD.findall(doc.text, quote.start, quote.end))
+    words = len(_WORD.findall(context.text, quote.start, quote.end))
     if cue is None:
         if words < MIN_UNATTRIBUTED_WORDS and not opens_sentence:
             return None
@@ -313,9 +409,7 @@ def _adjacent_after(doc: Any, last: int, cue: Any, speaker: Any) -> bool:
     allowed.update(c.i for c in cue.children if c.dep_ in {"aux", "advmod", "punct", "neg"})
     if cue.lower_ == "according":
         allowed.add(cue.i + 1)
-    return all(
-        doc[j].is_punct or doc[j].is_space or j in allowed for j in range(last + 1, cue.i)
-    )
+    return all(doc[j].is_punct or doc[j].is_space or j in allowed for j in range(last + 1, cue.i))
 
 
 def _negated(token: Any) -> bool:
@@ -353,7 +447,7 @@ def _statement(
     speaker, kind = _speaker(context, speaker_token)
     offset = context.offset
     return Statement(
-        speaker, kind, cue, context.doc.text[start:end], start + offset, end + offset, direct
+        speaker, kind, cue, context.text[start:end], start + offset, end + offset, direct
     )
 
 
@@ -384,9 +478,7 @@ def _antecedent(
     """The latest earlier mention of ``kind`` (for people, the latest clause subject;
     for "the bank", the latest organisation with "bank" in its name, if any)."""
     char = token.idx + context.offset
-    earlier = sorted(
-        (m for m in context.known if m.end <= char and m.type == kind), key=lambda m: m.start
-    )
+    earlier = [m for m in context.before(char) if m.type == kind]
     named = [m for m in earlier if noun and noun in m.name.lower().split()]
     earlier = named or earlier
     subjects = [m for m in earlier if m.subject] if kind == "person" else []
@@ -491,14 +583,16 @@ def _paraphrase(
         doc[first].is_punct or doc[first].is_space or doc[first].lower_ == "that"
     ):
         first += 1
-    while last >= first and (doc[last].is_punct or doc[last].is_space) and not _closes_quote(
-        doc[last]
+    while (
+        last >= first
+        and (doc[last].is_punct or doc[last].is_space)
+        and not _closes_quote(doc[last])
     ):
         last -= 1
     if last - first < 1:
         return None
     start, end = doc[first].idx, doc[last].idx + len(doc[last])
-    if any(_leads_clause(doc, q, start, end) for q in quotes):
+    if any(_leads_clause(doc, q, start, end) for q in context.quotes_near(quotes, start, end)):
         return None  # the clause is a direct quote ("X said "…""): step 2 reports it
     return _Draft(_statement(context, start, end, cue, speaker, direct=False), False)
 
@@ -518,9 +612,7 @@ def _closes_quote(token: Any) -> bool:
 def _merge(direct: list[_Draft], reported: list[_Draft]) -> list[_Draft]:
     """Direct quotes win; a short cue-less quote inside a paraphrase belongs to it."""
     kept_direct = [
-        d
-        for d in direct
-        if d.statement.cue is not None or not any(_within(d, r) for r in reported)
+        d for d in direct if d.statement.cue is not None or not any(_within(d, r) for r in reported)
     ]
     kept_reported = [r for r in reported if not any(_overlap(r, d) for d in kept_direct)]
     merged = sorted([*kept_direct, *kept_reported], key=lambda d: d.statement.start)
