@@ -99,3 +99,19 @@ def test_quotes_jsonl_batch(precis: Precis) -> None:
 def test_spacy_model_setting() -> None:
     settings = Settings.load({"PRECIS_SPACY_MODEL": "my_model"})
     assert settings.spacy_model == "my_model"
+
+
+def test_shared_statements_across_outlets(precis: Precis, db_url: str) -> None:
+    from precis.pipeline import analyse_entities
+    from precis.store.entities import shared_statements
+
+    one = '"We will not raise taxes this year," Angela Merkel said on Tuesday.'
+    two = 'Angela Merkel said: "We will not raise taxes." Critics disagreed.'
+    for text in (one, two):
+        assert precis("add", "-", input=text).exit_code == 0
+    with Store.open(db_url) as store:
+        assert analyse_entities(store) == 2
+        (group,) = shared_statements(store, [1, 2])
+    assert group["speaker"] == "Angela Merkel"
+    assert group["outlets"] == 2
+    assert {v["relation"] for v in group["versions"]} == {"verbatim", "trimmed"}

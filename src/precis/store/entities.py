@@ -344,6 +344,44 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def shared_statements(store: Store, article_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """For a story page: statements carried by two or more of ``article_ids``, each with
+    every outlet's wording and whether it was verbatim, trimmed or paraphrased."""
+    from precis.entities.carried import group_statements
+    from precis.entities.model import Statement
+
+    if not article_ids:
+        return []
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(statements, articles.c.source, entities.c.name, entities.c.type)
+            .select_from(
+                statements.join(articles, articles.c.id == statements.c.article_id).outerjoin(
+                    entities, entities.c.id == statements.c.speaker_entity_id
+                )
+            )
+            .where(statements.c.article_id.in_(list(article_ids)))
+            .order_by(articles.c.published, statements.c.article_id, statements.c.start_char)
+        ).all()
+    items = [
+        (
+            row.article_id,
+            row.source,
+            Statement(
+                row.name or row.speaker,
+                row.type,
+                row.cue,
+                row.text,
+                row.start_char,
+                row.end_char,
+                bool(row.direct),
+            ),
+        )
+        for row in rows
+    ]
+    return [group.as_json() for group in group_statements(items)]
+
+
 __all__ = [
     "ENTITY_TYPES",
     "EntityNotFound",
@@ -353,5 +391,6 @@ __all__ = [
     "list_statements",
     "pending",
     "save_analysis",
+    "shared_statements",
     "top_entities",
 ]
