@@ -115,3 +115,18 @@ def test_shared_statements_across_outlets(precis: Precis, db_url: str) -> None:
     assert group["speaker"] == "Angela Merkel"
     assert group["outlets"] == 2
     assert {v["relation"] for v in group["versions"]} == {"verbatim", "trimmed"}
+
+
+def test_entities_migration_downgrades_and_upgrades(db_url: str) -> None:
+    from alembic import command
+
+    from precis.store.db import alembic_config
+
+    with Store.open(db_url) as store:
+        config = alembic_config(db_url)
+        command.downgrade(config, "0001_core")
+        with store.engine.connect() as conn:
+            assert "statements" not in sa.inspect(conn).get_table_names()
+        store.migrate()
+        with store.engine.connect() as conn:
+            assert "statements" in sa.inspect(conn).get_table_names()
