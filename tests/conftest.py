@@ -80,3 +80,11 @@ FETCH_TEST_SETTINGS: dict[str, object] = {
 @pytest.fixture
 def fetch_settings(db_url: str) -> Settings:
     return Settings.load({}, database_url=db_url, **FETCH_TEST_SETTINGS)
+
+
+@pytest.fixture(scope="session")
+def analyzer() -> object:
+    """The spaCy-backed entity/quote analyzer, loaded once per test session."""
+    from precis.entities import Analyzer
+
+    return Analyzer()

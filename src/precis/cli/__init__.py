@@ -54,9 +54,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from precis.cli import articles, feeds, serve, summaries
+    from precis.cli import articles, entities, feeds, serve, summaries
 
-    for module in (articles, summaries, feeds, serve):
+    for module in (articles, summaries, feeds, entities, serve):
         for command in module.COMMANDS:
             cli.add_command(command)
 

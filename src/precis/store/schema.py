@@ -110,3 +110,62 @@ feed_entries = sa.Table(
     sa.Column("error", sa.Text),
     sa.Column("seen_at", UTCDateTime, nullable=False),
 )
+
+# -- entities and attributed statements (precis.entities) --------------------------------
+entities = sa.Table(
+    "entities",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("type", sa.String(8), nullable=False),
+    sa.UniqueConstraint("type", "name", name="uq_entities_type_name"),
+)
+
+mentions = sa.Table(
+    "mentions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column(
+        "entity_id", sa.Integer, sa.ForeignKey("entities.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("start_char", sa.Integer, nullable=False),
+    sa.Column("end_char", sa.Integer, nullable=False),
+    sa.Column("surface", sa.Text, nullable=False),
+    sa.Index("ix_mentions_entity_id", "entity_id"),
+    sa.Index("ix_mentions_article_id", "article_id"),
+)
+
+statements = sa.Table(
+    "statements",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("speaker", sa.Text),
+    sa.Column("speaker_entity_id", sa.Integer, sa.ForeignKey("entities.id", ondelete="SET NULL")),
+    sa.Column("cue", sa.Text),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("start_char", sa.Integer, nullable=False),
+    sa.Column("end_char", sa.Integer, nullable=False),
+    sa.Column("direct", sa.Boolean, nullable=False),
+    sa.Index("ix_statements_article_id", "article_id"),
+    sa.Index("ix_statements_speaker_entity_id", "speaker_entity_id"),
+)
+
+entity_analyses = sa.Table(
+    "entity_analyses",
+    metadata,
+    sa.Column(
+        "article_id",
+        sa.Integer,
+        sa.ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("model", sa.Text, nullable=False),
+    sa.Column("analysed_at", UTCDateTime, nullable=False),
+)
