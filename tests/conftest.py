@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from pgserver import PostgresUnavailable, TempPostgres
 from precis.cli import cli
 from precis.config import Settings
 from precis.store import Store
-
-from pgserver import PostgresUnavailable, TempPostgres
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples" / "news"
