@@ -54,9 +54,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from precis.cli import articles, serve, summaries, transfer
+    from precis.cli import articles, batch, serve, summaries, transfer
 
-    for module in (articles, summaries, serve, transfer):
+    for module in (articles, summaries, serve, transfer, batch):
         for command in module.COMMANDS:
             cli.add_command(command)
 

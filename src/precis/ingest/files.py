@@ -107,9 +107,12 @@ def _gunzip(data: bytes, origin: str, max_bytes: int) -> bytes:
     return out
 
 
-def parse_jsonl(text: str, origin: str) -> Iterator[Item]:
-    """One ``RawDocument`` per good line; an ``InputError`` naming the line for each bad one."""
-    for number, line in enumerate(text.splitlines(), start=1):
+def parse_jsonl(text: str, origin: str, first_line: int = 1) -> Iterator[Item]:
+    """One ``RawDocument`` per good line; an ``InputError`` naming the line for each bad one.
+
+    ``first_line`` is the line number of ``text``'s first line (a batch reads a file in parts).
+    """
+    for number, line in enumerate(text.splitlines(), start=first_line):
         if not line.strip():
             continue
         where = f"{origin}:{number}"
@@ -119,6 +122,11 @@ def parse_jsonl(text: str, origin: str) -> Iterator[Item]:
             yield InputError(where, f"invalid JSON ({exc.msg} at column {exc.colno})")
             continue
         yield _record(record, where)
+
+
+def parse_record(record: object, where: str) -> Item:
+    """One JSONL/Parquet record (a mapping of the keys above) as a document or an error."""
+    return _record(record, where)
 
 
 def _record(record: object, where: str) -> Item:

@@ -230,3 +230,87 @@ RECORD_TYPES: dict[str, RecordType] = {
     "article": RecordType("article", _export_articles, _load_articles),
     "summary": RecordType("summary", _export_summaries, _load_summaries),
 }
+
+
+# -- bulk load (batch results) -------------------------------------------------------------
+def bulk_load(store: Store, article_rows: Iterable[Row], summary_rows: Iterable[Row]) -> Row:
+    """Load articles, then their summaries (matched by ``content_hash``), in one transaction.
+
+    Rows have ``ARTICLE_COLUMNS`` / ``SUMMARY_COLUMNS``; summary payloads are JSON strings.
+    Returns ``{"articles": inserted, "summaries": inserted}``.
+    """
+    staged_articles = _staging("precis_stage_articles", ARTICLE_COLUMNS)
+    staged_summaries = _staging("precis_stage_summaries", SUMMARY_COLUMNS)
+    with store.engine.begin() as conn:
+        for table in (staged_articles, staged_summaries):
+            table.create(conn)
+        _stage(conn, staged_articles, ARTICLE_COLUMNS, article_rows)
+        _stage(conn, staged_summaries, SUMMARY_COLUMNS, summary_rows)
+        loaded = {
+            "articles": _move(conn, _ARTICLES_FROM_STAGE),
+            "summaries": _move(conn, _summaries_from_stage(conn.dialect.name)),
+        }
+        for table in (staged_articles, staged_summaries):
+            table.drop(conn)
+    return loaded
+
+
+def _staging(name: str, columns: Sequence[str]) -> sa.Table:
+    """A temporary table with the target's column types plus an input-order ``seq``."""
+    types = {c.name: c.type for c in (*articles.columns, *summaries.columns)}
+    payload = sa.Text()  # JSON arrives as text; the final INSERT casts it
+    return sa.Table(
+        name,
+        sa.MetaData(),
+        sa.Column("seq", sa.BigInteger),
+        *(sa.Column(c, payload if c == "payload" else types[c]) for c in columns),
+        prefixes=["TEMPORARY"],
+    )
+
+
+def _stage(conn: Connection, table: sa.Table, columns: Sequence[str], rows: Iterable[Row]) -> None:
+    numbered = ({"seq": n, **{c: row.get(c) for c in columns}} for n, row in enumerate(rows))
+    if conn.dialect.name == "postgresql":
+        _copy(conn, table.name, ["seq", *columns], numbered)
+        return
+    chunk: list[Row] = []
+    for row in numbered:
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            conn.execute(table.insert(), chunk)
+            chunk = []
+    if chunk:
+        conn.execute(table.insert(), chunk)
+
+
+def _copy(conn: Connection, table: str, columns: list[str], rows: Iterable[Row]) -> None:
+    """PostgreSQL's COPY FROM STDIN through psycopg, inside SQLAlchemy's transaction."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
+
+
+_ARTICLES_FROM_STAGE = sa.text(
+    f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) "
+    f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM precis_stage_articles "
+    "WHERE true ORDER BY seq ON CONFLICT DO NOTHING"  # WHERE true: SQLite's parser needs it
+)
+
+
+def _summaries_from_stage(dialect: str) -> sa.TextClause:
+    # PostgreSQL will not turn text into json implicitly; SQLite stores JSON as text already
+    # (and CAST(... AS JSON) there would mean NUMERIC affinity, which mangles it).
+    payload = "CAST(s.payload AS json)" if dialect == "postgresql" else "s.payload"
+    return sa.text(
+        "INSERT INTO summaries (article_id, method, length_key, content_hash, payload, created_at) "
+        f"SELECT a.id, s.method, s.length_key, s.content_hash, {payload}, s.created_at "
+        "FROM precis_stage_summaries s JOIN articles a ON a.content_hash = s.content_hash "
+        "WHERE true ORDER BY s.seq ON CONFLICT DO NOTHING"
+    )
+
+
+def _move(conn: Connection, statement: sa.TextClause) -> int:
+    return int(conn.execute(statement).rowcount or 0)
