@@ -125,7 +125,7 @@ def test_batch_of_mixed_inputs_on_a_two_worker_cluster(tmp_path: Path, client: A
         stream.write(json.dumps(copy) + "\n" + json.dumps(near) + "\n")
         stream.write("{broken json\n" + json.dumps({"title": "no body"}) + "\n")
     pq.write_table(
-        pa.Table.from_pylist(records[5:8] + [{"title": "x", "text": "   "}]),
+        pa.Table.from_pylist([*records[5:8], {"title": "x", "text": "   "}]),
         tmp_path / "corpus.parquet",
         row_group_size=2,
     )
@@ -147,7 +147,8 @@ def test_batch_of_mixed_inputs_on_a_two_worker_cluster(tmp_path: Path, client: A
     assert any(e["origin"].endswith("corpus.jsonl:15") for e in errors)
     duplicates = {d["content_hash"]: d for d in read_table(out, "duplicates")}
     near_rows = [d for d in duplicates.values() if d["kind"] == "near"]
-    assert len(near_rows) == 1 and near_rows[0]["similarity"] >= 0.8
+    assert len(near_rows) == 1
+    assert near_rows[0]["similarity"] >= 0.8
     articles = list(read_table(out, "articles"))
     assert [a["title"] for a in articles][:2] == ["Story number 0", "Story number 1"]
     assert any(a["url"] == "https://port.example/harbour" for a in articles)
@@ -243,7 +244,8 @@ def test_load_bulk_inserts_once_on_each_backend(
         one = next(s for s in stored if s.title == "Story number 3")
         assert one.ingested_at == job.ingested_at
         payload = store.cached_summary(one.id, "precis", "auto", one.content_hash)
-        assert payload and all(one.text[s["start"] : s["end"]] == s["text"] for s in payload)
+        assert payload
+        assert all(one.text[s["start"] : s["end"]] == s["text"] for s in payload)
     shown = precis("summarize", str(one.id), "--format", "json")
     assert json.loads(shown.stdout)["summary"] == payload
 
