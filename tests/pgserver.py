@@ -90,7 +90,8 @@ class TempPostgres:
         return self.url(name)
 
     def stop(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop", check=False)
+        # immediate: no shutdown checkpoint, the data directory is deleted next anyway
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop", check=False)
         shutil.rmtree(self.base, ignore_errors=True)
 
     def _init(self) -> None:

@@ -140,7 +140,7 @@ def test_concurrent_ingest_loses_nothing_and_duplicates_nothing(backend_url: str
     with Store.open(backend_url):
         pass  # migrate once, before the writers start
     expected = sorted({n for w in range(WRITERS) for n in _writer_ids(w)})
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")  # fork: no re-import per writer
     with context.Pool(WRITERS) as pool:
         created = pool.starmap(_ingest_worker, [(backend_url, w) for w in range(WRITERS)])
     assert sum(created) == len(expected)
