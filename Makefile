@@ -40,6 +40,7 @@ typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy
 
 test: $(VENV)/.dev-installed
+	scripts/ensure-postgres
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from conftest import Precis
 from precis.errors import NotFound
 from precis.models import Article
 from precis.store import Store
@@ -148,3 +151,31 @@ def test_concurrent_ingest_loses_nothing_and_duplicates_nothing(backend_url: str
         assert store.count() == len(expected)
         titles = sorted(int(s.title.split()[1]) for s in store.iter_all())
     assert titles == expected
+
+
+def test_cli_commands_work_on_each_backend(backend_url: str, tmp_path: Path) -> None:
+    """add, ls, show, summarize (cached on the second call), rm, info, migrate."""
+    corpus = tmp_path / "in.jsonl"
+    lines = [
+        {
+            "title": f"Story {n}",
+            "text": make(n).text + " A third sentence closes it.",
+            "url": f"https://e.org/{n}",
+            "source": "Alpha",
+            "published": f"2024-03-0{n + 1}T10:00:00Z",
+        }
+        for n in range(3)
+    ]
+    corpus.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    precis = Precis(backend_url)
+    assert precis("add", str(corpus)).exit_code == 0
+    assert "0 added, 3 already stored" in precis("add", str(corpus)).output
+    listed = json.loads(precis("ls", "--format", "json").stdout)
+    assert [a["title"] for a in listed] == ["Story 2", "Story 1", "Story 0"]
+    first = precis("summarize", "1", "--format", "json", "-s", "1")
+    assert first.exit_code == 0, first.output
+    assert precis("summarize", "1", "--format", "json", "-s", "1").stdout == first.stdout
+    assert "Story 0" in precis("show", "1").stdout
+    assert precis("rm", "1").exit_code == 0
+    assert json.loads(precis("info", "--format", "json").stdout)["articles"] == 2
+    assert precis("migrate").exit_code == 0
