@@ -24,6 +24,7 @@ from bench.common import shared, write_result
 
 DEFAULT_SIZES = (10_000, 20_000, 50_000, 100_000, 200_000)
 PROFILE_ARTICLES = 300
+PARTITION_BYTES = 512 * 1024  # ~200 articles: many more partitions than workers, even load
 
 
 def load_bbc() -> list[dict[str, str]]:
@@ -68,7 +69,7 @@ def run_one(corpus: Path, workers: int, folder: Path) -> dict[str, Any]:
     job = make_job(out, "precis", Length(), 20_000_000, None)
     with dask_client(workers=workers, processes=True) as client:
         start = time.perf_counter()
-        report = run_batch([str(corpus)], job, client, partition_bytes=2 * 1024 * 1024)
+        report = run_batch([str(corpus)], job, client, partition_bytes=PARTITION_BYTES)
         seconds = time.perf_counter() - start
     return {
         "articles": report.articles,

@@ -103,7 +103,8 @@ def _paged(
 ) -> Iterator[Row]:
     """Rows in ``key`` order, CHUNK at a time (keyset paging; ``id`` is dropped)."""
     if not unique:  # a few summaries per article: page by article id over the whole group
-        for row in conn.execute(query.order_by(key)).mappings():
+        streamed = conn.execution_options(stream_results=True, max_row_buffer=CHUNK)
+        for row in streamed.execute(query.order_by(key)).mappings():
             yield {k: v for k, v in row.items() if k != "id"}
         return
     last = 0
