@@ -41,6 +41,7 @@ typecheck: $(VENV)/.dev-installed
 
 test: $(VENV)/.dev-installed
 	scripts/ensure-chromium
+	scripts/ensure-postgres
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+from pgserver import PostgresUnavailable, TempPostgres
 from precis.cli import cli
 from precis.config import Settings
 from precis.store import Store
@@ -88,3 +91,54 @@ def analyzer() -> object:
     from precis.entities import Analyzer
 
     return Analyzer()
+
+
+# -- PostgreSQL ----------------------------------------------------------------------------
+# One private server per test session (tests/pgserver.py); each test gets a fresh database.
+# In CI (CI=true) a test that needs PostgreSQL fails when the server cannot start: a suite
+# that silently skips PostgreSQL in CI is a defect. Locally it skips with the reason.
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[TempPostgres | str]:
+    """The running server, or the reason it could not start (a string)."""
+    try:
+        server = TempPostgres.start(install=_in_ci())
+    except (PostgresUnavailable, OSError, KeyError) as exc:
+        yield f"PostgreSQL unavailable: {exc}"
+        return
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: TempPostgres | str) -> str:
+    """A fresh, empty database on the session's PostgreSQL server."""
+    if isinstance(postgres_server, str):
+        if _in_ci():
+            pytest.fail(postgres_server)
+        pytest.skip(postgres_server)
+    return postgres_server.create_database(f"t_{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database URL on each backend in turn."""
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
+    return f"sqlite:///{tmp_path / 'any.db'}"
+
+
+@pytest.fixture
+def any_store(backend_url: str) -> Iterator[Store]:
+    """A migrated store on SQLite and on PostgreSQL."""
+    with Store.open(backend_url) as opened:
+        yield opened

@@ -54,9 +54,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from precis.cli import articles, entities, feeds, serve, summaries
+    from precis.cli import articles, batch, entities, feeds, serve, summaries, transfer
 
-    for module in (articles, summaries, feeds, entities, serve):
+    for module in (articles, summaries, feeds, entities, serve, transfer, batch):
         for command in module.COMMANDS:
             cli.add_command(command)
 

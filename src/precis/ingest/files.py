@@ -107,9 +107,12 @@ def _gunzip(data: bytes, origin: str, max_bytes: int) -> bytes:
     return out
 
 
-def parse_jsonl(text: str, origin: str) -> Iterator[Item]:
-    """One ``RawDocument`` per good line; an ``InputError`` naming the line for each bad one."""
-    for number, line in enumerate(text.splitlines(), start=1):
+def parse_jsonl(text: str, origin: str, first_line: int = 1) -> Iterator[Item]:
+    """One ``RawDocument`` per good line; an ``InputError`` naming the line for each bad one.
+
+    ``first_line`` is the line number of ``text``'s first line (a batch reads a file in parts).
+    """
+    for number, line in enumerate(text.splitlines(), start=first_line):
         if not line.strip():
             continue
         where = f"{origin}:{number}"
@@ -121,8 +124,9 @@ def parse_jsonl(text: str, origin: str) -> Iterator[Item]:
         yield parse_record(record, where, line)
 
 
-def parse_record(record: object, where: str, line: str) -> Item:
-    """One JSONL record (already decoded from ``line``) as a ``RawDocument``."""
+def parse_record(record: object, where: str, line: str | None = None) -> Item:
+    """One JSONL/Parquet record as a ``RawDocument``; ``line`` is its source text, kept as
+    the raw input (a Parquet row is kept as its JSON form)."""
     if not isinstance(record, dict):
         return InputError(where, "each line must be a JSON object")
     body = record.get("html") if record.get("html") else record.get("text")
@@ -130,7 +134,8 @@ def parse_record(record: object, where: str, line: str) -> Item:
         return InputError(where, "needs a non-empty 'text' or 'html' string")
     media: MediaType = "html" if record.get("html") else "text"
     metadata = {key: str(record[key]) for key in METADATA_KEYS if record.get(key) not in (None, "")}
-    return RawDocument(where, body, media, metadata, record=line)
+    kept = line if line is not None else json.dumps(record, ensure_ascii=False, default=str)
+    return RawDocument(where, body, media, metadata, record=kept)
 
 
 def stored_raw(origin: str, raw: str, raw_type: str) -> Item:

@@ -129,12 +129,12 @@ class Store:
                 return self.add(article, conn=own)
         digest = content_hash(article.text)
         row = _article_row(article, digest)
-        inserted = conn.execute(self._insert(articles).values(**row).on_conflict_do_nothing())
-        if inserted.rowcount == 1:
-            new_id = conn.execute(
-                sa.select(articles.c.id).where(articles.c.content_hash == digest)
-            ).scalar_one()
-            return AddResult(new_id, True, "added")
+        # RETURNING, not rowcount: psycopg reports no rowcount for an INSERT that SQLAlchemy
+        # gives an implicit RETURNING, so rowcount-based detection misfires on PostgreSQL.
+        insert = self._insert(articles).values(**row).on_conflict_do_nothing()
+        new_id = conn.execute(insert.returning(articles.c.id)).scalar()
+        if new_id is not None:
+            return AddResult(int(new_id), True, "added")
         return self._existing(conn, article.url, digest)
 
     def _existing(self, conn: Connection, url: str | None, digest: str) -> AddResult:
