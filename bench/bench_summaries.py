@@ -27,6 +27,7 @@ import time
 import tracemalloc
 from collections import Counter
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +126,7 @@ class Rouge:
         """Greedy extractive oracle: add the sentence that most raises ROUGE-1 + ROUGE-2
         F1 until none does (Nallapati et al. 2017's labelling rule)."""
         ref = self.tokenizer.tokenize(" ".join(reference))
-        ref_grams = (Counter(ref), Counter(zip(ref, ref[1:], strict=False)))
+        ref_grams = (Counter(ref), Counter(pairwise(ref)))
         tokens = [self.tokenizer.tokenize(doc.sentence_text(i)) for i in range(len(doc.sentences))]
         chosen: list[int] = []
         best = 0.0
@@ -148,7 +149,7 @@ def _r12(
     indexes: Sequence[int], tokens: Sequence[list[str]], ref: tuple[Counter[Any], Counter[Any]]
 ) -> float:
     words = [w for i in indexes for w in tokens[i]]
-    grams = (Counter(words), Counter(zip(words, words[1:], strict=False)))
+    grams = (Counter(words), Counter(pairwise(words)))
     total = 0.0
     for mine, theirs in zip(grams, ref, strict=True):
         overlap = sum((mine & theirs).values())
@@ -264,7 +265,9 @@ def _cli_run(path: Path) -> dict[str, float]:
 
 
 def _print_table(name: str, result: dict[str, Any]) -> None:
-    print(f"-- {name}: {result['documents']} documents, reference {result['reference_words']} words")
+    print(
+        f"-- {name}: {result['documents']} documents, reference {result['reference_words']} words"
+    )
     print(f"{'method':34} {'R1':>6} {'R2':>6} {'RLsum':>6} {'words':>6} {'sents':>5}")
     for method, s in result["scores"].items():
         print(

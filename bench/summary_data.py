@@ -68,9 +68,7 @@ def bbc(limit: int | None = None) -> list[Item]:
         if key in seen:
             continue
         seen.add(key)
-        summary = tuple(
-            s.strip() for s in _BBC_SUMMARY_SPLIT.split(record["summary"]) if s.strip()
-        )
+        summary = tuple(s.strip() for s in _BBC_SUMMARY_SPLIT.split(record["summary"]) if s.strip())
         items.append(Item(record["id"], record["title"], record["article"], summary))
         if len(items) >= wanted:
             break
