@@ -11,7 +11,8 @@ highlights are short. precis scores each sentence by
   linear time as the dot product with the summed sentence vectors);
 * cosine similarity to the headline;
 
-multiplied by a fragment penalty (very short sentences and byline/"PUBLISHED:" lines),
+multiplied by a fragment penalty (very short sentences and byline/"PUBLISHED:" lines;
+with the default length fragments are never chosen unless the text has nothing else),
 then selects greedily with maximal marginal relevance, so a sentence that repeats one
 already chosen (a caption restating the lead, say) is passed over. With the default
 length the selection stops at the sentence count whose word total is closest to the
@@ -37,14 +38,14 @@ from scipy import sparse
 from precis.models import ParsedDocument
 from precis.summarize.base import Budget
 from precis.summarize.vectors import FloatArray, scale
-from precis.text.tokens import content_terms
+from precis.text.tokens import content_terms, words
 
 POSITION_DECAY = 1.0  # swept 0.35-3 on SummEval half A; 1.0 best, 0.35 and 3 within 0.4 R1
 CENTRALITY_WEIGHT = 0.1  # more centrality helps BBC but costs CNN/DM (0.3: -1 R1 there)
 TITLE_WEIGHT = 0.3  # SummEval has no titles; on BBC 0.3-1.0 are within 0.5 R1
 REDUNDANCY_WEIGHT = 0.6  # MMR penalty per unit of cosine to a chosen sentence (0-1 swept)
-SHORT_SENTENCE_WORDS = 6  # fewer words: a fragment (byline, dateline, caption stub)
-FRAGMENT_FACTOR = 0.1  # a fragment is chosen only when nothing better is left
+SHORT_SENTENCE_WORDS = 6  # fewer non-numeric words: a fragment (byline, dateline, stub)
+FRAGMENT_FACTOR = 0.1  # with a set sentence count, fragments fill in only as a last resort
 DENSE_CELLS = 2_000_000  # sentence x term cells above which the sparse path is used
 _BYLINE = re.compile(
     r"^\s*(?:by\s*\.|by\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*(?:\.|,|$)|"
@@ -67,11 +68,17 @@ class Precis:
         texts = [doc.sentence_text(i) for i in range(n)]
         vectors, title = tfidf([content_terms(t) for t in texts], content_terms(doc.title))
         lengths = np.array([len(t.split()) for t in texts], dtype=np.float64)
-        fragment = (lengths < SHORT_SENTENCE_WORDS) | np.array(
-            [_BYLINE.match(t) is not None for t in texts]
-        )
+        fragment = np.array([is_fragment(t) for t in texts], dtype=np.bool_)
         scores = sentence_scores(vectors, title, fragment)
+        if budget.target_words is not None and not fragment.all():
+            scores = np.where(fragment, -np.inf, scores)  # default length: no fragments
         return _mmr(scores, vectors, lengths, budget)
+
+
+def is_fragment(sentence: str) -> bool:
+    """Too few words with letters (datelines, timestamps, captions), or a byline."""
+    lettered = sum(1 for w in words(sentence) if not w.isdigit())
+    return lettered < SHORT_SENTENCE_WORDS or _BYLINE.match(sentence) is not None
 
 
 def sentence_scores(vectors: Matrix, title: FloatArray, fragment: BoolArray) -> FloatArray:
@@ -146,6 +153,8 @@ def _mmr(scores: FloatArray, vectors: Matrix, lengths: FloatArray, budget: Budge
             break
         gains = np.where(available, scores - REDUNDANCY_WEIGHT * penalty, -np.inf)
         best = int(np.argmax(gains))
+        if gains[best] == -np.inf:
+            break
         available[best] = False
         size = int(lengths[best])
         if chosen and budget.words is not None and used + size > budget.words:
