@@ -157,6 +157,18 @@ def test_precis_skips_lead_fragments() -> None:
     assert [s.text[:12] for s in summary.sentences] == ["The city cou", "The mayor ca"]
 
 
+def test_precis_default_length_never_picks_a_dateline() -> None:
+    text = (
+        "By . Daily Mail Reporter . PUBLISHED: . 10:12 EST, 3 April 2013 . | . "
+        "UPDATED: . 11:40 EST, 3 April 2013 . A man who stole a police car in Leeds was "
+        "caught after he stopped to buy petrol, a court heard on Tuesday. John Smith, 34, "
+        "admitted theft and fraud. He was jailed for eight months."
+    )
+    chosen = [s.text for s in summarize_text(text).sentences]
+    assert chosen[0].startswith("A man who stole")
+    assert not any("EST" in s or s.startswith(("By", "|")) for s in chosen)
+
+
 def test_precis_default_length_follows_the_word_target() -> None:
     long_sentences = " ".join(
         f"Sentence {i} about the council budget has quite a lot of words in it so that "

@@ -61,10 +61,10 @@ class Length:
         count = len(doc.sentences)
         if self.sentences is not None:
             return Budget(sentences=min(self.sentences, count))
-        total_words = sum(len(doc.sentence_text(i).split()) for i in range(count))
         if self.words is not None:
             return Budget(words=self.words)
         if self.ratio is not None:
+            total_words = sum(len(doc.sentence_text(i).split()) for i in range(count))
             return Budget(words=max(1, round(total_words * self.ratio)))
         nominal = default_sentences(count)
         return Budget(sentences=nominal, target_words=TARGET_WORDS_PER_SENTENCE * nominal)

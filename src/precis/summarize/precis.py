@@ -38,7 +38,7 @@ from scipy import sparse
 from precis.models import ParsedDocument
 from precis.summarize.base import Budget
 from precis.summarize.vectors import FloatArray, scale
-from precis.text.tokens import content_terms, words
+from precis.text.tokens import content_terms, terms_of, words
 
 POSITION_DECAY = 1.0  # swept 0.35-3 on SummEval half A; 1.0 best, 0.35 and 3 within 0.4 R1
 CENTRALITY_WEIGHT = 0.1  # more centrality helps BBC but costs CNN/DM (0.3: -1 R1 there)
@@ -66,19 +66,27 @@ class Precis:
         if n == 0:
             return []
         texts = [doc.sentence_text(i) for i in range(n)]
-        vectors, title = tfidf([content_terms(t) for t in texts], content_terms(doc.title))
+        tokens = [words(t) for t in texts]
+        vectors, title = tfidf([terms_of(t) for t in tokens], content_terms(doc.title))
         lengths = np.array([len(t.split()) for t in texts], dtype=np.float64)
-        fragment = np.array([is_fragment(t) for t in texts], dtype=np.bool_)
+        fragment = np.array([is_fragment(t, w) for t, w in zip(texts, tokens, strict=True)])
         scores = sentence_scores(vectors, title, fragment)
         if budget.target_words is not None and not fragment.all():
             scores = np.where(fragment, -np.inf, scores)  # default length: no fragments
         return _mmr(scores, vectors, lengths, budget)
 
 
-def is_fragment(sentence: str) -> bool:
+def is_fragment(sentence: str, tokens: list[str]) -> bool:
     """Too few words with letters (datelines, timestamps, captions), or a byline."""
-    lettered = sum(1 for w in words(sentence) if not w.isdigit())
-    return lettered < SHORT_SENTENCE_WORDS or _BYLINE.match(sentence) is not None
+    if _BYLINE.match(sentence) is not None:
+        return True
+    lettered = 0
+    for word in tokens:
+        if not word.isdigit():
+            lettered += 1
+            if lettered >= SHORT_SENTENCE_WORDS:
+                return False
+    return True
 
 
 def sentence_scores(vectors: Matrix, title: FloatArray, fragment: BoolArray) -> FloatArray:
@@ -96,15 +104,13 @@ def tfidf(terms: list[list[str]], title: list[str]) -> tuple[Matrix, FloatArray]
     """L2-normalised TF-IDF rows for the sentences, and the headline's vector, with IDF
     over the document's sentences; dense numpy when small, scipy sparse when large."""
     vocab: dict[str, int] = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    for row, sentence in enumerate([*terms, title]):
-        for term in sentence:
-            rows.append(row)
-            cols.append(vocab.setdefault(term, len(vocab)))
+    every = [*terms, title]
+    c = np.array(
+        [vocab.setdefault(term, len(vocab)) for sentence in every for term in sentence],
+        dtype=np.int64,
+    )
+    r = np.repeat(np.arange(len(every)), [len(sentence) for sentence in every])
     n, width = len(terms), max(1, len(vocab))
-    r = np.array(rows, dtype=np.int64)
-    c = np.array(cols, dtype=np.int64)
     if (n + 1) * width <= DENSE_CELLS:
         counts = np.bincount(r * width + c, minlength=(n + 1) * width).reshape(n + 1, width)
         idf = _idf(np.count_nonzero(counts[:n], axis=0), n)

@@ -46,6 +46,7 @@ _TITLE_END = re.compile(
     r"\b(?:Dr|Mr|Mrs|Ms|Prof|Sen|Rep|Gov|Gen|Col|Lt|Capt|Sgt|Rev|Hon|St|vs|e\.g|i\.e)\.$",
     re.IGNORECASE,
 )
+_ABBREVIATION_TAIL = 24  # characters of a sentence's end that the two patterns inspect
 _INITIALISM_END = re.compile(r"\b(?:[A-Za-z]\.){2,}$")
 
 
@@ -99,6 +100,7 @@ def _repaired(chunk: str) -> list[tuple[int, int]]:
 
 
 def _joins(previous: str, following: str) -> bool:
+    previous = previous[-_ABBREVIATION_TAIL:]
     if _TITLE_END.search(previous):
         return True
     return bool(_INITIALISM_END.search(previous)) and following[:1].islower()

@@ -196,7 +196,12 @@ def words(text: str) -> list[str]:
 
 def content_terms(text: str) -> list[str]:
     """Stemmed tokens without stop words or single characters: the terms compared."""
-    return [stem(w) for w in _TOKEN.findall(text.casefold()) if len(w) > 1 and w not in STOP_WORDS]
+    return terms_of(_TOKEN.findall(text.casefold()))
+
+
+def terms_of(tokens: list[str]) -> list[str]:
+    """``content_terms`` of already tokenised (lower-cased) words."""
+    return [stem(w) for w in tokens if len(w) > 1 and w not in STOP_WORDS]
 
 
 @lru_cache(maxsize=65536)
