@@ -29,7 +29,13 @@ MAX_DEFAULT_SENTENCES = 7
 
 @dataclass(frozen=True, slots=True)
 class Length:
-    """What the user asked for: at most one of sentences, words or ratio (of the words)."""
+    """What the user asked for: at most one of sentences, words or ratio (of the words).
+
+    None of them is the default, ``auto``: about 3 sentences (fewer for articles of at
+    most 4 sentences, up to 7 for very long ones; ``default_sentences``), with a word
+    target of ``TARGET_WORDS_PER_SENTENCE`` per sentence that precis uses to stop at
+    the length closest to it (1 to nominal + 1 sentences; about 70 words for 3).
+    """
 
     sentences: int | None = None
     words: int | None = None

@@ -5,7 +5,7 @@ from nupunkt, a maintained Punkt implementation with a bundled English model and
 downloads. It was chosen by measurement (``python -m bench.run sentences``, table in
 docs/benchmarks.md) against pysbd, syntok and blingfire on a hand-labelled set of news
 sentences (abbreviations, quotes, decimals, lower-cased and PTB pre-tokenised text) and
-on BBC News Summary's known sentences: pysbd was about as accurate but some 60x slower
+on BBC News Summary's known sentences: pysbd was about as accurate but some 30x slower
 (the splitter runs on every summary), syntok and blingfire split lower-cased and
 pre-tokenised text badly, and nupunkt is the fastest of the four.
 
