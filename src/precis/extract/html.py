@@ -117,11 +117,26 @@ def has_prose(body: str) -> bool:
 
 
 def _drop_title_line(body: str, title: str | None) -> str:
-    """Trafilatura keeps the page's <h1> as the first line; the title is stored apart."""
-    first, _, rest = body.partition("\n")
-    if title and rest and _same(first, title):
-        return rest
+    """Trafilatura keeps the page's <h1>, sometimes after a section label ("Business"),
+    as the first lines; the title is stored apart, so both go."""
+    lines = body.split("\n")
+    for position, line in enumerate(lines[:TITLE_SEARCH_LINES]):
+        if title and _same(line, title):
+            before = lines[:position]
+            if all(_is_label(label) for label in before) and position + 1 < len(lines):
+                return "\n".join(lines[position + 1 :])
+            break
     return body
+
+
+# The headline is looked for among the first lines only, and only section labels
+# (a few words, no sentence punctuation) may stand before it.
+TITLE_SEARCH_LINES = 3
+LABEL_MAX_WORDS = 4
+
+
+def _is_label(line: str) -> bool:
+    return len(line.split()) <= LABEL_MAX_WORDS and not line.rstrip().endswith((".", "!", "?", ":"))
 
 
 def _same(a: str, b: str) -> bool:

@@ -15,16 +15,27 @@ from typing import Protocol
 from precis.errors import PrecisError
 from precis.models import ParsedDocument, Summary, SummarySentence
 
-# Default length: 3 sentences for a typical article; fewer for very short ones, a few
-# more (log-scaled) for long ones.
+# Default length ("auto"): 3 sentences for a typical article; fewer for very short ones,
+# a few more (log-scaled) for long ones. Methods that can trade sentences for length also
+# get a word target: ROUGE F1 against news highlights (~55 words on CNN/DM) peaks for
+# summaries of about that length, so precis stops at the sentence count (one up to one
+# more than the nominal count) whose total is closest to TARGET_WORDS_PER_SENTENCE per
+# nominal sentence (about 70 words for 3); measured in bench/bench_summaries.py, see docs/benchmarks.md.
 DEFAULT_SENTENCES = 3
+TARGET_WORDS_PER_SENTENCE = 23
 LONG_ARTICLE_SENTENCES = 40
 MAX_DEFAULT_SENTENCES = 7
 
 
 @dataclass(frozen=True, slots=True)
 class Length:
-    """What the user asked for: at most one of sentences, words or ratio (of the words)."""
+    """What the user asked for: at most one of sentences, words or ratio (of the words).
+
+    None of them is the default, ``auto``: about 3 sentences (fewer for articles of at
+    most 4 sentences, up to 7 for very long ones; ``default_sentences``), with a word
+    target of ``TARGET_WORDS_PER_SENTENCE`` per sentence that precis uses to stop at
+    the length closest to it (1 to nominal + 1 sentences; about 70 words for 3).
+    """
 
     sentences: int | None = None
     words: int | None = None
@@ -56,12 +67,13 @@ class Length:
         count = len(doc.sentences)
         if self.sentences is not None:
             return Budget(sentences=min(self.sentences, count))
-        total_words = sum(len(doc.sentence_text(i).split()) for i in range(count))
         if self.words is not None:
             return Budget(words=self.words)
         if self.ratio is not None:
+            total_words = sum(len(doc.sentence_text(i).split()) for i in range(count))
             return Budget(words=max(1, round(total_words * self.ratio)))
-        return Budget(sentences=default_sentences(count))
+        nominal = default_sentences(count)
+        return Budget(sentences=nominal, target_words=TARGET_WORDS_PER_SENTENCE * nominal)
 
 
 def default_sentences(count: int) -> int:
@@ -75,10 +87,16 @@ def default_sentences(count: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Budget:
-    """A resolved length: a sentence count, or a word allowance (at least one sentence)."""
+    """A resolved length: a sentence count, or a word allowance (at least one sentence).
+
+    ``target_words`` (set only for the default length) lets a method that supports it
+    stop, anywhere from one sentence up to ``sentences + 1``, where the word total is
+    closest to the target; methods that ignore it return ``sentences`` sentences.
+    """
 
     sentences: int | None = None
     words: int | None = None
+    target_words: int | None = None
 
     def admits(self, chosen: int, chosen_words: int, next_words: int) -> bool:
         if self.sentences is not None:

@@ -191,12 +191,17 @@ STOP_WORDS = frozenset(
 
 def words(text: str) -> list[str]:
     """All word tokens of ``text``, lower-cased."""
-    return [m.group(0).casefold() for m in _TOKEN.finditer(text)]
+    return _TOKEN.findall(text.casefold())
 
 
 def content_terms(text: str) -> list[str]:
     """Stemmed tokens without stop words or single characters: the terms compared."""
-    return [stem(w) for w in words(text) if w not in STOP_WORDS and len(w) > 1]
+    return terms_of(_TOKEN.findall(text.casefold()))
+
+
+def terms_of(tokens: list[str]) -> list[str]:
+    """``content_terms`` of already tokenised (lower-cased) words."""
+    return [stem(w) for w in tokens if len(w) > 1 and w not in STOP_WORDS]
 
 
 @lru_cache(maxsize=65536)

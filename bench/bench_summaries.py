@@ -1,0 +1,310 @@
+"""Summary quality (ROUGE) and speed: precis's methods beside sumy's and the oracle.
+
+One run scores, on SummEval (CNN/DM, ``ref_summ``) and BBC News Summary (first 500 after
+de-duplication): each precis method (default length and 3 sentences), Lead-3, sumy's
+LexRank, TextRank, LSA, Luhn, KL and SumBasic, and the greedy extractive oracle; on
+SummEval also the 16 systems' own summaries. Every extractive method gets the SAME
+sentences (precis's split); sumy gets them through its document model, with its
+English stop words and Snowball stemmer (no NLTK data download needed).
+
+ROUGE: the ``rouge-score`` package, stemming on, F1 x 100; ROUGE-Lsum with sentences
+joined by newlines. Speed: documents per second of the batch interface
+(``precis summarize --jsonl``, the same function, one process: JSON in and out,
+sentence splitting, summarizing) against sumy's LexRank on the identical, already split
+sentences; and, like for like, precis's summarizer alone on those same parsed documents.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections import Counter
+from collections.abc import Callable, Sequence
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from rouge_score import rouge_scorer, tokenizers
+
+from bench.common import ROOT, timer, write_result
+from bench.summary_data import Item, datasets
+from precis.cli.summaries import summarize_jsonl
+from precis.models import ParsedDocument
+from precis.summarize import SUMMARIZERS, Length, summarize
+from precis.text.sentences import parse, split_sentences
+
+FIXED_SENTENCES = 3  # Lead-3 and the sumy peers are asked for 3 sentences
+ROUGE_TYPES = ("rouge1", "rouge2", "rougeLsum")
+_SUMY_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+Method = Callable[[ParsedDocument], list[int]]
+
+
+class _SumyTokenizer:
+    """What sumy's Sentence needs (``to_words``) without NLTK's punkt data."""
+
+    language = "english"
+
+    def to_words(self, sentence: str) -> tuple[str, ...]:
+        return tuple(_SUMY_WORD.findall(sentence))
+
+    def to_sentences(self, paragraph: str) -> tuple[str, ...]:  # pragma: no cover
+        raise NotImplementedError("sentences come from precis's split")
+
+
+def sumy_document(doc: ParsedDocument) -> Any:
+    from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
+
+    tokenizer = _SumyTokenizer()
+    paragraphs: dict[int, list[Any]] = {}
+    for index in range(len(doc.sentences)):
+        sentence = Sentence(doc.sentence_text(index), tokenizer)
+        paragraphs.setdefault(doc.paragraph_of[index], []).append(sentence)
+    return ObjectDocumentModel([Paragraph(p) for p in paragraphs.values()])
+
+
+def sumy_method(name: str) -> Method:
+    from sumy.nlp.stemmers import Stemmer
+    from sumy.summarizers.kl import KLSummarizer
+    from sumy.summarizers.lex_rank import LexRankSummarizer
+    from sumy.summarizers.lsa import LsaSummarizer
+    from sumy.summarizers.luhn import LuhnSummarizer
+    from sumy.summarizers.sum_basic import SumBasicSummarizer
+    from sumy.summarizers.text_rank import TextRankSummarizer
+    from sumy.utils import get_stop_words
+
+    classes = {
+        "lexrank": LexRankSummarizer,
+        "textrank": TextRankSummarizer,
+        "lsa": LsaSummarizer,
+        "luhn": LuhnSummarizer,
+        "kl": KLSummarizer,
+        "sumbasic": SumBasicSummarizer,
+    }
+    summarizer = classes[name](Stemmer("english"))
+    summarizer.stop_words = get_stop_words("english")
+
+    def select(doc: ParsedDocument) -> list[int]:
+        chosen = summarizer(sumy_document(doc), FIXED_SENTENCES)
+        return _indexes_of(doc, [str(s) for s in chosen])
+
+    return select
+
+
+def _indexes_of(doc: ParsedDocument, texts: Sequence[str]) -> list[int]:
+    """Map sumy's returned sentence texts back to indexes (first unused match)."""
+    free: dict[str, list[int]] = {}
+    for index in range(len(doc.sentences)):
+        free.setdefault(doc.sentence_text(index).strip(), []).append(index)
+    return sorted(free[text].pop(0) for text in texts if free.get(text))
+
+
+def precis_method(name: str, length: Length) -> Method:
+    def select(doc: ParsedDocument) -> list[int]:
+        return [s.index for s in summarize(doc, length, name).sentences]
+
+    return select
+
+
+class Rouge:
+    def __init__(self) -> None:
+        self.scorer = rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=True)
+        self.tokenizer = tokenizers.DefaultTokenizer(use_stemmer=True)
+
+    def score(self, reference: Sequence[str], summary: Sequence[str]) -> dict[str, float]:
+        scores = self.scorer.score("\n".join(reference), "\n".join(summary))
+        return {t: 100 * scores[t].fmeasure for t in ROUGE_TYPES}
+
+    def oracle(self, doc: ParsedDocument, reference: Sequence[str]) -> list[int]:
+        """Greedy extractive oracle: add the sentence that most raises ROUGE-1 + ROUGE-2
+        F1 until none does (Nallapati et al. 2017's labelling rule)."""
+        ref = self.tokenizer.tokenize(" ".join(reference))
+        ref_grams = (Counter(ref), Counter(pairwise(ref)))
+        tokens = [self.tokenizer.tokenize(doc.sentence_text(i)) for i in range(len(doc.sentences))]
+        chosen: list[int] = []
+        best = 0.0
+        while True:
+            candidates = [
+                (_r12(sorted([*chosen, i]), tokens, ref_grams), i)
+                for i in range(len(tokens))
+                if i not in chosen
+            ]
+            if not candidates:
+                return sorted(chosen)
+            value, index = max(candidates, key=lambda c: (c[0], -c[1]))
+            if value <= best:
+                return sorted(chosen)
+            best = value
+            chosen.append(index)
+
+
+def _r12(
+    indexes: Sequence[int], tokens: Sequence[list[str]], ref: tuple[Counter[Any], Counter[Any]]
+) -> float:
+    words = [w for i in indexes for w in tokens[i]]
+    grams = (Counter(words), Counter(pairwise(words)))
+    total = 0.0
+    for mine, theirs in zip(grams, ref, strict=True):
+        overlap = sum((mine & theirs).values())
+        if overlap:
+            p, r = overlap / sum(mine.values()), overlap / sum(theirs.values())
+            total += 2 * p * r / (p + r)
+    return total
+
+
+def methods() -> dict[str, Method]:
+    table: dict[str, Method] = {}
+    for name in SUMMARIZERS:
+        table[f"precis:{name}"] = precis_method(name, Length())
+        table[f"precis:{name} (3 sentences)"] = precis_method(name, Length(sentences=3))
+    table["Lead-3"] = precis_method("lead", Length(sentences=FIXED_SENTENCES))
+    for name in ("lexrank", "textrank", "lsa", "luhn", "kl", "sumbasic"):
+        table[f"sumy:{name}"] = sumy_method(name)
+    return table
+
+
+def _mean(rows: Sequence[dict[str, float]]) -> dict[str, float]:
+    keys = rows[0].keys() if rows else ()
+    return {k: round(sum(r[k] for r in rows) / len(rows), 2) for k in keys}
+
+
+def quality(items: Sequence[Item], rouge: Rouge, table: dict[str, Method]) -> dict[str, Any]:
+    parsed = [parse(item.text, item.title) for item in items]
+    rows: dict[str, list[dict[str, float]]] = {}
+    seconds: dict[str, float] = {}
+    for name, method in [*table.items(), ("oracle", None)]:
+        start = time.perf_counter()
+        for item, doc in zip(items, parsed, strict=True):
+            indexes = rouge.oracle(doc, item.reference) if method is None else method(doc)
+            summary = [doc.sentence_text(i) for i in indexes]
+            score = rouge.score(item.reference, summary)
+            score["words"] = sum(len(s.split()) for s in summary)
+            score["sentences"] = len(summary)
+            rows.setdefault(name, []).append(score)
+        seconds[name] = round(time.perf_counter() - start, 2)
+    for system in sorted({s for item in items for s in item.systems}, key=_system_order):
+        for item in items:
+            text = item.systems[system]
+            summary = [text[s.start : s.end] for s in split_sentences(text)]
+            score = rouge.score(item.reference, summary)
+            score["words"] = len(text.split())
+            score["sentences"] = len(summary)
+            rows.setdefault(f"summeval:{system}", []).append(score)
+    halves = {
+        name: [round(_mean(r[half::2])["rouge1"], 2) for half in (0, 1)]
+        for name, r in rows.items()
+        if not name.startswith("summeval:")
+    }
+    return {
+        "documents": len(items),
+        "rouge1_even_odd_halves": halves,
+        "reference_words": round(
+            sum(len(" ".join(i.reference).split()) for i in items) / len(items), 1
+        ),
+        "scores": {name: _mean(r) for name, r in rows.items()},
+        "seconds": seconds,
+    }
+
+
+def _system_order(name: str) -> int:
+    return int(name.lstrip("M"))
+
+
+SPEED_ROUNDS = 3  # interleaved rounds; the best time of each method counts (shared CPUs)
+
+
+def speed(items: Sequence[Item]) -> dict[str, Any]:
+    """Documents per second: the batch interface vs sumy LexRank on precis's sentences."""
+    docs = [parse(item.text, item.title) for item in items]
+    lexrank = sumy_method("lexrank")
+    best = {"batch": float("inf"), "select": float("inf"), "sumy": float("inf")}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "batch.jsonl"
+        with path.open("w", encoding="utf-8") as handle:
+            for item in items:
+                handle.write(json.dumps({"id": item.id, "text": item.text, "title": item.title}))
+                handle.write("\n")
+        summarize_jsonl(str(path), Length(), "precis", io.StringIO())  # warm caches
+        for _ in range(SPEED_ROUNDS):
+            with timer() as batch_time:
+                summarize_jsonl(str(path), Length(), "precis", io.StringIO())
+            with timer() as select_time:
+                for doc in docs:
+                    summarize(doc, Length(), "precis")
+            with timer() as sumy_time:
+                for doc in docs:
+                    lexrank(doc)
+            for key, box in (("batch", batch_time), ("select", select_time), ("sumy", sumy_time)):
+                best[key] = min(best[key], box["seconds"])
+        tracemalloc.start()
+        summarize_jsonl(str(path), Length(), "precis", io.StringIO())
+        precis_peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        cli = _cli_run(path)
+    tracemalloc.start()
+    for doc in docs:
+        lexrank(doc)
+    sumy_peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    rate = {key: len(items) / seconds for key, seconds in best.items()}
+    return {
+        "documents": len(items),
+        "rounds": SPEED_ROUNDS,
+        "precis_docs_per_second": round(rate["batch"], 1),
+        "sumy_lexrank_docs_per_second": round(rate["sumy"], 1),
+        "speedup": round(rate["batch"] / rate["sumy"], 1),
+        "precis_summarizer_only_docs_per_second": round(rate["select"], 1),
+        "speedup_summarizer_only": round(rate["select"] / rate["sumy"], 1),
+        "precis_traced_peak_mb": round(precis_peak, 1),
+        "sumy_lexrank_traced_peak_mb": round(sumy_peak, 1),
+        "cli": cli,
+    }
+
+
+def _cli_run(path: Path) -> dict[str, float]:
+    """The real CLI in a child process: wall time (with start-up) and its peak RSS."""
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "precis", "summarize", "--jsonl", str(path)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
+    )
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"seconds_with_startup": round(wall, 2), "peak_rss_mb": round(peak, 1)}
+
+
+def _print_table(name: str, result: dict[str, Any]) -> None:
+    print(
+        f"-- {name}: {result['documents']} documents, reference {result['reference_words']} words"
+    )
+    print(f"{'method':34} {'R1':>6} {'R2':>6} {'RLsum':>6} {'words':>6} {'sents':>5}")
+    for method, s in result["scores"].items():
+        print(
+            f"{method:34} {s['rouge1']:6.2f} {s['rouge2']:6.2f} {s['rougeLsum']:6.2f} "
+            f"{s['words']:6.1f} {s['sentences']:5.1f}"
+        )
+
+
+def run(args: argparse.Namespace) -> int:
+    data = datasets(args.quick)
+    rouge = Rouge()
+    table = methods()
+    results: dict[str, Any] = {"quick": bool(args.quick), "quality": {}}
+    for name, items in data.items():
+        results["quality"][name] = quality(items, rouge, table)
+        _print_table(name, results["quality"][name])
+    results["speed"] = speed([item for items in data.values() for item in items])
+    print("-- speed:", json.dumps(results["speed"]))
+    path = write_result("summaries-quick" if args.quick else "summaries", results)
+    print(f"wrote {path}")
+    return 0
