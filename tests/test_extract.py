@@ -260,3 +260,31 @@ def test_text_extraction_only_removes_words(lines: list[str]) -> None:
     assert not Counter(article.text.split()) - available
     assert article.text.strip() == article.text
     assert article.title
+
+
+def test_html_dates_never_load_dateparser() -> None:
+    """htmldate's extensive search loads every dateparser locale on first use (seconds);
+    a page whose only date is an odd string must not trigger it."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from precis.extract import Rules, extract\n"
+        "from precis.models import RawDocument\n"
+        "body = '<p>Posted 3 de marzo de 2026, 10:00</p>' + '<p>The harbour board raised "
+        "fees for cargo ships by four per cent, its chair said on Tuesday.</p>' * 3\n"
+        "html = '<html><body><article>' + body + '</article></body></html>'\n"
+        "extract(RawDocument('x.html', html, 'html', {}), Rules.load(None))\n"
+        "print('dateparser' in sys.modules)\n"
+    )
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env={"PYTHONPATH": src, "PATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.strip() == "False", done.stderr

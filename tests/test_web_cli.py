@@ -8,9 +8,18 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from conftest import ROOT, Precis
+from precis.store import Store
+from precis.store.schema import feeds
+from test_feeds import rss, serve_feed
+from webserver import WebServer
+
+DUE_AFTER = 12.0  # seconds: longer than two uvicorn workers take to start (up to ~8 s here)
 
 
 def free_port() -> int:
@@ -55,3 +64,54 @@ def _get(url: str, server: subprocess.Popen[bytes]) -> str:
             assert server.poll() is None, server.stderr.read() if server.stderr else ""
             assert time.monotonic() < deadline, "precis serve did not answer within 20 s"
             time.sleep(0.1)
+
+
+def test_serve_with_workers_polls_feeds_in_one_process(
+    precis: Precis, db_url: str, web: WebServer
+) -> None:
+    """Two workers and the parent: the feed is fetched once, not once per process."""
+    feed = serve_feed(web, "/feed.xml", rss([("g1", "harbour", True), ("g2", "river", True)]))
+    assert precis("feed", "add", feed, "--name", "Gazette").exit_code == 0
+    # Due only once every process is up, so every poller there is would fetch it.
+    with Store.open(db_url) as store:
+        due = datetime.now(UTC) + timedelta(seconds=DUE_AFTER)
+        with store.engine.begin() as conn:
+            conn.execute(sa.update(feeds).values(next_due_at=due))
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT / "src"),
+        "PRECIS_FETCH_ALLOW": "127.0.0.1",
+        "PRECIS_HOST_DELAY": "0",
+    }
+    command = [sys.executable, "-m", "precis", "--db", db_url, "serve", "--port", str(port)]
+    with subprocess.Popen([*command, "--workers", "2"], env=env, stderr=subprocess.PIPE) as server:
+        try:
+            deadline = time.monotonic() + 30
+            while '"articles_added":2' not in _get(f"http://127.0.0.1:{port}/api/feeds", server):
+                assert time.monotonic() < deadline, "the feed was not polled within 30 s"
+                time.sleep(0.2)
+            # Every worker is up and answering by now; a second poller would have fetched.
+            for _ in range(8):
+                _get(f"http://127.0.0.1:{port}/sources", server)
+            time.sleep(1.0)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    assert web.paths().count("/feed.xml") == 1
+
+
+def test_serve_no_poll_leaves_feeds_alone(precis: Precis, db_url: str, web: WebServer) -> None:
+    feed = serve_feed(web, "/feed.xml", rss([("g1", "harbour", True)]))
+    assert precis("feed", "add", feed).exit_code == 0
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "PRECIS_FETCH_ALLOW": "127.0.0.1"}
+    command = [sys.executable, "-m", "precis", "--db", db_url, "serve", "--port", str(port)]
+    with subprocess.Popen([*command, "--no-poll"], env=env, stderr=subprocess.PIPE) as server:
+        try:
+            assert "Feed title" not in _get(f"http://127.0.0.1:{port}/", server)
+            time.sleep(1.0)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    assert web.seen == []

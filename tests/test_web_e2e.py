@@ -9,6 +9,7 @@ docs/screenshots/ with ``PRECIS_SCREENSHOTS=1`` (how the README's images were ma
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
@@ -130,6 +131,16 @@ def test_read_summarize_navigate_search(server: str, page: Any, shots: Path) -> 
     assert tab.url.endswith(target)
     tab.screenshot(path=str(shots / "article-summary.png"), full_page=True)
     assert tab.evaluate("window.__pwned === undefined")
+
+    # Who said what: analysed on demand (the server loads its spaCy model once).
+    tab.get_by_role("link", name="Find who said what").click()
+    statements = tab.locator("#quote-list li")
+    expect(statements.first).to_be_visible(timeout=30_000)
+    expect(statements.first).to_contain_text("The union")
+    expect(statements.first).to_contain_text("talks had failed")
+    where = statements.first.locator("a.where")
+    expect(where).to_have_attribute("href", re.compile(r"^#s\d+$"))
+    assert "?quotes" not in tab.url  # no page reload
 
     tab.locator("#next-article").click()
     expect(tab.locator("article h1")).to_have_text("Port reopens after strike")

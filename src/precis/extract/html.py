@@ -34,6 +34,12 @@ _LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
 MIN_PROSE_WORDS = 5
 MIN_PROSE_CHARS = 20
 SENTENCE_ENDINGS = (".", "!", "?", '"', "”", "’", "'", ")", "…", "。", "！", "？", "」")
+# htmldate's "extensive search" hands odd date strings to dateparser, whose first use
+# loads every locale (8-28 s once per process). Markup, JSON-LD and URL dates are found
+# without it, and _stamp() reads the page's own timestamp anyway. trafilatura has no
+# switch to skip date extraction alone, so a caller-supplied date still runs this
+# (fast) search; its result is then ignored.
+DATE_PARAMS = {"extensive_search": False, "original_date": True}
 
 
 def extract_html(raw: RawDocument, rules: Rules) -> Article:
@@ -45,6 +51,7 @@ def extract_html(raw: RawDocument, rules: Rules) -> Article:
             include_comments=False,
             include_tables=True,  # trafilatura's default; tables carry facts (scores, prices)
             favor_precision=False,
+            date_extraction_params=dict(DATE_PARAMS),  # trafilatura adds "url" to it
         )
     except (ValueError, TypeError, LxmlError) as exc:  # raised on unparsable markup
         raise ExtractionError(raw.origin, f"HTML could not be parsed ({exc})") from exc

@@ -157,7 +157,7 @@ def _story_link(conn: Connection) -> sa.TableClause | None:
 
 
 def top_entities(
-    store: Store, kind: EntityType | None = None, limit: int = 50
+    store: Store, kind: EntityType | None = None, limit: int = 50, offset: int = 0
 ) -> list[dict[str, Any]]:
     """Most mentioned entities with mention, article and (when stories exist) story counts."""
     with store.engine.connect() as conn:
@@ -179,6 +179,7 @@ def top_entities(
             .group_by(entities.c.id, entities.c.name, entities.c.type)
             .order_by(sa.desc("mentions"), entities.c.name)
             .limit(limit)
+            .offset(offset)
         )
         if kind is not None:
             query = query.where(entities.c.type == kind)
@@ -310,6 +311,7 @@ def _statement_json(row: Any) -> dict[str, Any]:
         "source": row.source,
         "published": _iso(row.published),
         "speaker": row.speaker_name or row.speaker,
+        "speaker_entity": row.speaker_name,  # None: the speaker is not a known entity
         "cue": row.cue,
         "text": row.text,
         "start": row.start_char,

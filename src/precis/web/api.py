@@ -15,8 +15,9 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from precis.errors import PrecisError
-from precis.models import StoredArticle, Summary
+from precis.models import Feed, StoredArticle, Summary
 from precis.pipeline import IngestReport, ingest, summarize_stored
+from precis.store import feeds as feed_store
 from precis.store import navigation
 from precis.store.search import MAX_QUERY_CHARS, search
 from precis.summarize import SUMMARIZERS, Length
@@ -178,6 +179,33 @@ def search_articles(
 @router.get("/sources", summary="Sources with their article counts")
 def list_sources(reader: ReaderDep) -> JSONResponse:
     return ok(sources=[{"source": name, "articles": n} for name, n in reader.store.sources()])
+
+
+def feed_json(feed: Feed) -> dict[str, Any]:
+    def iso(value: Any) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    return {
+        "id": feed.id,
+        "name": feed.name,
+        "url": feed.url,
+        "title": feed.title,
+        "site_url": feed.site_url,
+        "interval_seconds": feed.interval_seconds,
+        "last_fetched_at": iso(feed.last_fetched_at),
+        "last_success_at": iso(feed.last_success_at),
+        "next_due_at": iso(feed.next_due_at),
+        "status": feed.last_status,
+        "failing": feed.failing,
+        "error_count": feed.error_count,
+        "last_error": feed.last_error,
+        "articles_added": feed.articles_added,
+    }
+
+
+@router.get("/feeds", summary="Feed subscriptions and their health", tags=["feeds"])
+def list_feeds(reader: ReaderDep) -> JSONResponse:
+    return ok(feeds=[feed_json(feed) for feed in feed_store.list_feeds(reader.store)])
 
 
 INGEST_BODY: dict[str, Any] = {

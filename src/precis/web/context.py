@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -48,6 +49,31 @@ class Expiring:
         return self.value
 
 
+@dataclass(slots=True)
+class Entities:
+    """The spaCy-backed analyzer, built on first use and shared by every request.
+
+    Loading the model takes seconds, so it happens at most once per process, and only
+    when someone asks who said what. One lock serialises analysis: a spaCy pipeline is
+    not documented as safe to call from several threads at once, and on a 2-core server
+    parallel analyses would only compete for the same cores.
+    """
+
+    model: str
+    _analyzer: Any = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def analyse(self, store: Store, article_ids: list[int]) -> int:
+        """Analyse those of ``article_ids`` not analysed yet (with this model); how many."""
+        from precis.entities import Analyzer
+        from precis.pipeline import analyse_entities
+
+        with self._lock:
+            if self._analyzer is None:
+                self._analyzer = Analyzer(self.model)
+            return analyse_entities(store, article_ids, analyzer=self._analyzer)
+
+
 @dataclass(frozen=True, slots=True)
 class Reader:
     settings: Settings
@@ -55,6 +81,7 @@ class Reader:
     templates: Jinja2Templates
     stories: StoryProvider
     parse: Callable[[str, str], ParsedDocument]  # text.sentences.parse behind an LRU cache
+    entities: Entities
     source_menu: Expiring = field(default_factory=lambda: Expiring(SOURCES_TTL))
 
     def sources(self) -> list[tuple[str, int]]:

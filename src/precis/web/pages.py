@@ -13,11 +13,13 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from precis.pipeline import summarize_stored
+from precis.store import feeds as feed_store
 from precis.store import navigation
 from precis.store.search import MAX_QUERY_CHARS, search
 from precis.summarize import Length
 from precis.web.api import MAX_SUMMARY_SENTENCES
 from precis.web.context import MAX_ID, MAX_PAGE, PAGE_SIZE, ReaderDep, day_range
+from precis.web.entities import article_quotes
 from precis.web.render import article_paragraphs, query_string
 
 router = APIRouter(include_in_schema=False)
@@ -67,8 +69,12 @@ def article_page(
     article_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     summary: Annotated[bool, Query()] = False,
     sentences: Annotated[int | None, Query(ge=1, le=MAX_SUMMARY_SENTENCES)] = None,
+    quotes: Annotated[bool, Query()] = False,
 ) -> HTMLResponse:
     stored = reader.store.get(article_id)
+    # Stored analysis is shown at once; otherwise only ?quotes=true (the no-script
+    # button) analyses, so the page never waits for the spaCy model uninvited.
+    said = article_quotes(reader, article_id, analyse=quotes)
     doc = reader.parse(stored.text, stored.title)
     chosen: tuple[int, ...] = ()
     shown = None
@@ -92,6 +98,7 @@ def article_page(
         longer=min(len(doc.sentences), count + 1),
         near=navigation.neighbours(reader.store, stored),
         story=reader.stories.story_of(article_id),
+        said=said,
     )
 
 
@@ -117,4 +124,9 @@ def search_page(
 
 @router.get("/sources", response_class=HTMLResponse)
 def sources_page(request: Request, reader: ReaderDep) -> HTMLResponse:
-    return reader.render(request, "sources.html", sources=reader.store.sources())
+    return reader.render(
+        request,
+        "sources.html",
+        sources=reader.store.sources(),
+        feeds=feed_store.list_feeds(reader.store),
+    )

@@ -7,6 +7,7 @@ own element, whose id lets the page highlight and link to summary sentences.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode, urlsplit
@@ -44,6 +45,16 @@ def article_paragraphs(doc: ParsedDocument) -> list[list[Piece]]:
             pieces.append(Piece(doc.text[cursor : para.end], None))
         out.append(pieces)
     return out
+
+
+def sentence_at(doc: ParsedDocument, offset: int) -> int | None:
+    """Index of the sentence holding character ``offset``, or the one starting after it
+    (a quote may open in the gap between two sentences); None past the last sentence."""
+    starts = [span.start for span in doc.sentences]
+    index = bisect.bisect_right(starts, offset) - 1
+    if index >= 0 and offset < doc.sentences[index].end:
+        return index
+    return index + 1 if index + 1 < len(doc.sentences) else None
 
 
 def http_url(url: str | None) -> str | None:
