@@ -32,6 +32,20 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _unit_float(value: str) -> float:
+    number = float(value)
+    if not 0 < number <= 1:
+        raise ValueError("must be a number greater than 0 and at most 1")
+    return number
+
+
+def _positive_float(value: str) -> float:
+    number = float(value)
+    if number <= 0:
+        raise ValueError("must be a positive number")
+    return number
+
+
 def _optional_path(value: str) -> Path | None:
     return Path(value) if value else None
 
@@ -67,6 +81,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("summary_method", "default summarization method", str),
     Setting("api_token", "bearer token that enables the API's write endpoints", _optional_str),
     Setting("log_sql", "log every SQL statement (debugging)", _bool),
+    Setting(
+        "story_threshold",
+        "average similarity an article needs to join a story (lower: bigger stories)",
+        _unit_float,
+    ),
+    Setting(
+        "story_window_days",
+        "articles published further apart than this many days never share a story",
+        _positive_float,
+    ),
+    Setting(
+        "duplicate_containment",
+        "share of an article's word 5-grams found in another for it to count as a copy",
+        _unit_float,
+    ),
 )
 
 
@@ -80,6 +109,11 @@ class Settings:
     summary_method: str = "precis"
     api_token: str | None = None
     log_sql: bool = False
+    # Defaults chosen on training data only (NeuS train split, ECB+ train topics); see
+    # precis/cluster/assign.py and docs/benchmarks.md "## Stories".
+    story_threshold: float = 0.25
+    story_window_days: float = 10.0
+    duplicate_containment: float = 0.8  # wire copies keep >90% of 5-grams; rewrites <30%
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

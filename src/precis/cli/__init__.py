@@ -54,9 +54,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from precis.cli import articles, serve, summaries
+    from precis.cli import articles, serve, stories, summaries
 
-    for module in (articles, summaries, serve):
+    for module in (articles, summaries, stories, serve):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -247,7 +247,9 @@ def cluster(
     if len(set(ids)) != len(ids):
         raise ValueError("article ids must be unique")
     ordered = sorted(articles, key=canonical_key)
-    docs = [dedup.Doc(a.id, canonical_key(a), dedup.shingles(a.title + "\n" + a.text)) for a in ordered]
+    docs = [
+        dedup.Doc(a.id, canonical_key(a), dedup.shingles(a.title + "\n" + a.text)) for a in ordered
+    ]
     copies = dedup.find_copies(docs, containment if containment is not None else dedup.CONTAINMENT)
     originals = [a for a in ordered if a.id not in copies]
     keyed = {a.id: article_keys(features(a.title, a.text)) for a in originals}

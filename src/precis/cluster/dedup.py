@@ -13,6 +13,8 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from datasketch import MinHash
 
@@ -40,7 +42,10 @@ def band_keys(shingle_set: Iterable[str]) -> list[str]:
     items = sorted(shingle_set)
     if not items:
         return []
-    signature = MinHash(num_perm=NUM_PERM, seed=SEED)
+    template = _template()
+    signature = MinHash(
+        num_perm=NUM_PERM, seed=SEED, permutations=template.permutations, scheme=template.scheme
+    )
     signature.update_batch([s.encode("utf-8") for s in items])
     values = signature.hashvalues
     keys = []
@@ -48,6 +53,13 @@ def band_keys(shingle_set: Iterable[str]) -> list[str]:
         chunk = values[band * ROWS : (band + 1) * ROWS].tobytes()
         keys.append(f"{band}:{hashlib.blake2b(chunk, digest_size=8).hexdigest()}")
     return keys
+
+
+@lru_cache(maxsize=1)
+def _template() -> Any:
+    """datasketch draws the permutations from SEED for every MinHash; draw them once
+    and share them (never updated, so the cached object stays the same for every caller)."""
+    return MinHash(num_perm=NUM_PERM, seed=SEED)
 
 
 def containment(small: frozenset[str], large: frozenset[str]) -> float:

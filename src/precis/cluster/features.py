@@ -80,7 +80,7 @@ def entities(text: str) -> set[str]:
             capital = bool(word) and word[0].isupper() and word.casefold() not in STOP_WORDS
             if capital and not (starts and not phrase and _common(word)):
                 phrase.append(word)
-                if word != token.rstrip("\"”’)],.;:!?") or token[-1:] in ",.;:!?\"”’)]":
+                if word != token.rstrip('"”’)],.;:!?') or token[-1:] in ',.;:!?"”’)]':
                     _flush(phrase, found)
             else:
                 _flush(phrase, found)

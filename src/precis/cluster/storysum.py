@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -82,7 +83,9 @@ class _Unit:
     text: str
 
 
-def summarize_story(articles: Sequence[SourceArticle], length: Length | None = None) -> StorySummary:
+def summarize_story(
+    articles: Sequence[SourceArticle], length: Length | None = None
+) -> StorySummary:
     units = _units(articles)
     if not units:
         return StorySummary((), (), {}, ())
@@ -95,7 +98,9 @@ def summarize_story(articles: Sequence[SourceArticle], length: Length | None = N
     scores = _scores(units, support, sims, vectors, titles, outlets)
     points = [_point(articles, units, support, i) for i in range(len(units))]
     chosen = _select(units, scores, sims, length or Length())
-    common = [i for i in np.argsort(-scores, kind="stable") if len(_outlets(i, support, outlets)) >= 2]
+    common = [
+        i for i in np.argsort(-scores, kind="stable") if len(_outlets(i, support, outlets)) >= 2
+    ]
     return StorySummary(
         overview=tuple(points[i] for i in chosen),
         common=tuple(points[i] for i in _distinct(common, sims)[:MAX_COMMON]),
@@ -122,7 +127,7 @@ def _support(units: list[_Unit], outlets: list[str], sims: FloatArray) -> list[d
     """For each sentence: article number -> index of that article's best matching sentence,
     for every *other* outlet's article that carries the point."""
     found: list[dict[int, int]] = []
-    for i, unit in enumerate(units):
+    for i in range(len(units)):
         best: dict[int, int] = {}
         for j, other in enumerate(units):
             if outlets[j] == outlets[i] or sims[i, j] < SUPPORT:
@@ -141,8 +146,8 @@ def _scores(
     units: list[_Unit],
     support: list[dict[int, int]],
     sims: FloatArray,
-    vectors: object,
-    titles: object,
+    vectors: Any,
+    titles: Any,
     outlets: list[str],
 ) -> FloatArray:
     n = len(units)
@@ -155,7 +160,9 @@ def _scores(
                 best[outlets[j]] = max(best.get(outlets[j], 0.0), sims[i, j])
         agreement[i] = sum(best.values()) / others if others else 0.0
     position = np.array([1.0 / (1.0 + POSITION_DECAY * u.position) for u in units])
-    title_sim = np.asarray((vectors @ titles.T).mean(axis=1)).ravel() if titles.shape[0] else np.zeros(n)  # type: ignore[attr-defined, operator]
+    title_sim = (
+        np.asarray((vectors @ titles.T).mean(axis=1)).ravel() if titles.shape[0] else np.zeros(n)
+    )
     return AGREEMENT_WEIGHT * agreement + POSITION_WEIGHT * position + TITLE_WEIGHT * title_sim
 
 

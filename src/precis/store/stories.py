@@ -155,12 +155,36 @@ class StoryStore:
     containment: float = dedup.CONTAINMENT
 
     # -- assignment ---------------------------------------------------------------------
-    def pending(self) -> list[int]:
-        """Articles without a story, in canonical order (publication time, text, id)."""
+    def pending(self, among: Sequence[int] | None = None) -> list[int]:
+        """Articles without a story (of ``among``, if given), in canonical order:
+        publication time, then text hash, then id — never arrival order."""
+        if among is not None:
+            found: list[int] = []
+            for start in range(0, len(among), CHUNK):
+                found += self._pending(list(among[start : start + CHUNK]))
+            return sorted(found, key=self._order_key(found).__getitem__)
+        return self._pending(None)
+
+    def _order_key(self, ids: list[int]) -> dict[int, tuple[bool, str, str, int]]:
+        keys: dict[int, tuple[bool, str, str, int]] = {}
+        with self.store.engine.connect() as conn:
+            for start in range(0, len(ids), CHUNK):
+                rows = conn.execute(
+                    sa.select(articles.c.id, articles.c.published, articles.c.content_hash).where(
+                        articles.c.id.in_(ids[start : start + CHUNK])
+                    )
+                )
+                for r in rows:
+                    when = r.published.isoformat() if r.published else ""
+                    keys[r.id] = (r.published is not None, when, r.content_hash, r.id)
+        return keys
+
+    def _pending(self, among: list[int] | None) -> list[int]:
         query = (
             sa.select(articles.c.id)
             .outerjoin(story_articles, story_articles.c.article_id == articles.c.id)
             .where(story_articles.c.article_id.is_(None))
+            .where(sa.true() if among is None else articles.c.id.in_(among))
             .order_by(
                 articles.c.published.is_(None).desc(),
                 articles.c.published,
@@ -173,12 +197,11 @@ class StoryStore:
 
     def assign(self, article_ids: Iterable[int] | None = None) -> list[Placed]:
         """Place each given article (default: every article without a story) in a story."""
-        wanted = set(article_ids) if article_ids is not None else None
+        among = sorted(set(article_ids)) if article_ids is not None else None
         placed = []
-        for article_id in self.pending():
-            if wanted is None or article_id in wanted:
-                with self.store.engine.begin() as conn:
-                    placed.append(self._place(conn, article_id))
+        for article_id in self.pending(among):
+            with self.store.engine.begin() as conn:
+                placed.append(self._place(conn, article_id))
         return placed
 
     def _place(self, conn: Connection, article_id: int) -> Placed:
@@ -193,26 +216,31 @@ class StoryStore:
         now = datetime.now(UTC)
         if original is not None:
             story_id = conn.execute(
-                sa.select(story_articles.c.story_id).where(
-                    story_articles.c.article_id == original
-                )
+                sa.select(story_articles.c.story_id).where(story_articles.c.article_id == original)
             ).scalar_one()
-            self._member(conn, article_id, story_id, original, 1.0, {"copy_of": original}, {}, row.published)
+            self._member(
+                conn, article_id, story_id, original, 1.0, {"copy_of": original}, {}, row.published
+            )
             self._touch(conn, story_id, now)
             return Placed(article_id, story_id, original, False)
         keys = article_keys(features(row.title, row.text))
         decision, weights, filed = decide(keys, row.published, DbIndex(conn), self.params)
         new = decision.story is None
         if decision.story is None:
-            story_id = int(
-                conn.execute(
-                    sa.insert(stories).values(created_at=now, updated_at=now, corrected=False)
-                ).inserted_primary_key[0]
-            )
+            story_id = self._new_story(conn, now, corrected=False)
         else:
             story_id = int(decision.story)
             self._touch(conn, story_id, now)
-        self._member(conn, article_id, story_id, None, decision.score, decision.explanation, weights, row.published)
+        self._member(
+            conn,
+            article_id,
+            story_id,
+            None,
+            decision.score,
+            decision.explanation,
+            weights,
+            row.published,
+        )
         self._index(conn, article_id, keys, filed, buckets)
         return Placed(article_id, story_id, None, new)
 
@@ -237,7 +265,9 @@ class StoryStore:
             .order_by(articles.c.id)
         )
         for other in texts:
-            if dedup.is_copy(shingle_set, dedup.shingles(other.title + "\n" + other.text), self.containment):
+            if dedup.is_copy(
+                shingle_set, dedup.shingles(other.title + "\n" + other.text), self.containment
+            ):
                 return int(other.id)
         return None
 
@@ -290,10 +320,16 @@ class StoryStore:
             rows = [{"key": k, "df": 1} for k in chunk]
             upsert = insert.values(rows)
             conn.execute(
-                upsert.on_conflict_do_update(
-                    index_elements=["key"], set_={"df": story_df.c.df + 1}
-                )
+                upsert.on_conflict_do_update(index_elements=["key"], set_={"df": story_df.c.df + 1})
             )
+
+    def _new_story(self, conn: Connection, now: datetime, *, corrected: bool) -> int:
+        result = conn.execute(
+            sa.insert(stories).values(created_at=now, updated_at=now, corrected=corrected)
+        )
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
 
     def _touch(self, conn: Connection, story_id: int, now: datetime) -> None:
         conn.execute(sa.update(stories).where(stories.c.id == story_id).values(updated_at=now))
@@ -376,11 +412,7 @@ class StoryStore:
             raise PrecisError("a split must leave at least one original article in the story")
         now = datetime.now(UTC)
         with self.store.engine.begin() as conn:
-            new_id = int(
-                conn.execute(
-                    sa.insert(stories).values(created_at=now, updated_at=now, corrected=True)
-                ).inserted_primary_key[0]
-            )
+            new_id = self._new_story(conn, now, corrected=True)
             self._relocate(conn, list(article_ids), new_id)
             self._correct(conn, story_id)
         return new_id
@@ -405,7 +437,7 @@ class StoryStore:
                 self.store.get(article_id)  # NotFound for an unknown article
                 raise PrecisError(f"article {article_id} is not in story {story_id}")
 
-    def _relocate(self, conn: Connection, article_ids: list[int], story_id: int) -> None:
+    def _relocate(self, conn: Connection, article_ids: builtins.list[int], story_id: int) -> None:
         moved = sa.or_(
             story_articles.c.article_id.in_(article_ids),
             story_articles.c.duplicate_of.in_(article_ids),
