@@ -38,10 +38,10 @@ KIND_NAMES = {"t": "terms", "h": "headline", "e": "entities", "n": "numbers"}
 THRESHOLD = 0.25  # swept 0.15-0.5 on NeuS train + ECB+ train topics; best B3 F1 on both
 WINDOW_DAYS = 10.0  # articles published further apart than this never share a story
 INDEX_KEYS = 20  # an article's most distinctive keys that go into the inverted index
-MAX_CANDIDATES = 200  # candidate articles scored per new article (most shared keys first)
+MAX_CANDIDATES = 100  # candidate articles scored per new article (most shared keys first)
 # A key in more than this many articles' index entries is too common to find candidates
 # with (it would make retrieval cost grow with the store).
-MAX_POSTINGS = 5000
+MAX_POSTINGS = 2000
 SHOWN_KEYS = 8  # shared keys listed in an explanation
 
 
@@ -121,7 +121,7 @@ class StoryIndex(Protocol):
 
     def candidates(self, keys: Sequence[str], limit: int) -> list[Member]: ...
 
-    def story_size(self, story: str) -> int: ...
+    def story_sizes(self, stories: Sequence[str]) -> dict[str, int]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,8 +153,9 @@ def decide(
         if member.story not in best_pair or score.total > best_pair[member.story][0]:
             best_pair[member.story] = (score.total, member.id, score)
     best: tuple[float, str] | None = None
+    sizes = index.story_sizes(sorted(totals))
     for story, total in sorted(totals.items()):
-        average = total / max(index.story_size(story), 1)
+        average = total / max(sizes.get(story, 1), 1)
         if average >= params.threshold and (best is None or average > best[0]):
             best = (average, story)
     if best is None:
@@ -213,8 +214,8 @@ class MemoryIndex:
         ranked = sorted(counts, key=lambda m: (-counts[m], m))[:limit]
         return [self._members[m] for m in ranked]
 
-    def story_size(self, story: str) -> int:
-        return self._sizes[story]
+    def story_sizes(self, stories: Sequence[str]) -> dict[str, int]:
+        return {story: self._sizes[story] for story in stories}
 
     def add(self, member: Member, filed: Sequence[str]) -> None:
         self._members[member.id] = member

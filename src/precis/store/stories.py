@@ -141,11 +141,20 @@ class DbIndex:
             for r in self.conn.execute(query)
         ]
 
-    def story_size(self, story: str) -> int:
-        query = sa.select(sa.func.count()).where(
-            story_articles.c.story_id == int(story), story_articles.c.duplicate_of.is_(None)
-        )
-        return int(self.conn.execute(query).scalar_one())
+    def story_sizes(self, stories: Sequence[str]) -> dict[str, int]:
+        """Original (non-copy) articles per story, in one query per chunk."""
+        sizes: dict[str, int] = {}
+        for chunk in _chunks(list(stories)):
+            query = (
+                sa.select(story_articles.c.story_id, sa.func.count().label("n"))
+                .where(
+                    story_articles.c.story_id.in_([int(s) for s in chunk]),
+                    story_articles.c.duplicate_of.is_(None),
+                )
+                .group_by(story_articles.c.story_id)
+            )
+            sizes.update({str(row.story_id): int(row.n) for row in self.conn.execute(query)})
+        return sizes
 
 
 @dataclass(slots=True)
