@@ -81,7 +81,10 @@ def fill(store: Store, size: int, bases: list[tuple[str, str]]) -> None:
         for start in range(0, size, BATCH):
             block = range(start, min(size, start + BATCH))
             base = [i % len(bases) for i in block]
-            conn.execute(sa.insert(articles), [_article(i, bases[b], now) for i, b in zip(block, base, strict=True)])
+            conn.execute(
+                sa.insert(articles),
+                [_article(i, bases[b], now) for i, b in zip(block, base, strict=True)],
+            )
             conn.execute(sa.insert(stories), [{"id": i + 1, "created_at": now, "updated_at": now, "corrected": False} for i in block])  # fmt: skip
             conn.execute(sa.insert(story_articles), [_member(i, weights[b]) for i, b in zip(block, base, strict=True)])  # fmt: skip
             conn.execute(sa.insert(story_postings), [{"key": k, "article_id": i + 1} for i, b in zip(block, base, strict=True) for k in filed[b]])  # fmt: skip
