@@ -163,8 +163,6 @@ def run(args: argparse.Namespace) -> int:
         "ecb_plus_dev_test_topics": ecb(lambda t: t not in ECB_TRAIN_TOPICS),
         "ecb_plus_all": ecb(lambda t: True),
     }
-    if not args.quick:
-        sets["neus_train_pooled_7356 (training)"] = neus("train")
     results = {name: evaluate(name, docs, gold) for name, (docs, gold) in sets.items()}
     write_result("clustering", {"results": results, "peak_memory_mb": round(peak_memory_mb())})
     return 0
