@@ -55,9 +55,9 @@ def test_unknown_entity_and_missing_stories_are_one_line_errors(precis: Precis) 
     missing = precis("entity", "Nobody Atall")
     assert missing.exit_code == 1
     assert "no entity named 'Nobody Atall'" in missing.output
-    story = precis("quotes", "--story", "1")
+    story = precis("quotes", "--story", "999")
     assert story.exit_code == 1
-    assert "no stories yet" in story.output
+    assert "no story with id 999" in story.output
 
 
 def test_reanalysis_only_when_needed_and_delete_cascades(precis: Precis, db_url: str) -> None:

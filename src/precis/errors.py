@@ -47,9 +47,14 @@ class NotFound(PrecisError):
     status = 404
 
     def __init__(self, kind: str, key: object) -> None:
-        super().__init__(f"no {kind} with id {key!s}; run 'precis ls' to see what is stored")
+        listing = _LISTINGS.get(kind, "precis ls")
+        super().__init__(f"no {kind} with id {key!s}; run '{listing}' to see what is stored")
         self.kind = kind
         self.key = key
+
+
+# The command that lists what exists, for each kind of thing an ID can name.
+_LISTINGS = {"story": "precis stories", "feed": "precis feed ls", "entity": "precis entities"}
 
 
 class StoreError(PrecisError):

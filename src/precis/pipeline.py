@@ -12,12 +12,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Literal
 
+from precis.cluster.assign import Params
 from precis.config import Settings
 from precis.errors import InputError, StoreError
 from precis.extract import Rules, extract
 from precis.ingest.files import read_inputs, stored_raw
 from precis.models import Article, RawDocument, StoredArticle, Summary, SummarySentence
 from precis.store import AddResult, Store
+from precis.store.stories import Placed, StoryStore
 from precis.summarize import Length, get_summarizer, summarize
 from precis.text.sentences import parse
 
@@ -79,6 +81,7 @@ def ingest(
             (report.added if outcome.created else report.existing).append((origin, outcome))
         if progress is not None:
             progress(origin, outcome)
+    assign_stories(store, [result.id for _, result in report.added], settings)
     return report
 
 
@@ -117,6 +120,18 @@ def reextract_one(store: Store, stored: StoredArticle, rules: Rules) -> Reextrac
     except StoreError as exc:
         return Reextracted(stored.id, "failed", exc.message)
     return Reextracted(stored.id, "changed")
+
+
+def story_store(store: Store, settings: Settings) -> StoryStore:
+    params = Params(settings.story_threshold, settings.story_window_days)
+    return StoryStore(store, params, settings.duplicate_containment)
+
+
+def assign_stories(
+    store: Store, article_ids: Iterable[int] | None, settings: Settings
+) -> list[Placed]:
+    """Place newly stored articles in stories (None: every article without one)."""
+    return story_store(store, settings).assign(article_ids)
 
 
 def summary_payload(summary: Summary) -> list[dict[str, Any]]:

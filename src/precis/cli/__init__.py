@@ -54,9 +54,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from precis.cli import articles, batch, entities, feeds, serve, summaries, transfer
+    from precis.cli import articles, batch, entities, feeds, serve, stories, summaries, transfer
 
-    for module in (articles, summaries, feeds, entities, serve, transfer, batch):
+    for module in (articles, summaries, stories, feeds, entities, serve, transfer, batch):
         for command in module.COMMANDS:
             cli.add_command(command)
 

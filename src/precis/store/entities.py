@@ -2,8 +2,7 @@
 
 Functions over a ``Store`` rather than methods on it, so ``store/db.py`` stays as it is.
 Every query result is a JSON-able dict: the CLI prints them and the web layer can return
-them as they are. Story counts and story filters use the stories tables when they exist
-(another part of precis builds them) and are left out otherwise.
+them as they are. Story counts and story filters go through ``story_articles``.
 """
 
 from __future__ import annotations
@@ -19,13 +18,14 @@ from precis.entities import canonical
 from precis.entities.model import ENTITY_TYPES, Analysis, EntityType
 from precis.errors import NotFound, PrecisError
 from precis.store.db import Store
-from precis.store.schema import articles, entities, entity_analyses, mentions, statements
-
-# Tables (name, story column, article column) another part of precis may create to group
-# articles into stories; the first one present is used for story counts and --story.
-STORY_LINK_TABLES: tuple[tuple[str, str, str], ...] = (
-    ("story_articles", "story_id", "article_id"),
-    ("story_members", "story_id", "article_id"),
+from precis.store.schema import (
+    articles,
+    entities,
+    entity_analyses,
+    mentions,
+    statements,
+    stories,
+    story_articles,
 )
 
 
@@ -148,31 +148,21 @@ def pending(store: Store, model: str, ids: Sequence[int] | None = None) -> list[
         return list(conn.execute(query).scalars())
 
 
-def _story_link(conn: Connection) -> sa.TableClause | None:
-    names = set(sa.inspect(conn).get_table_names())
-    for table, story_col, article_col in STORY_LINK_TABLES:
-        if table in names:
-            return sa.table(table, sa.column(story_col), sa.column(article_col))
-    return None
-
-
 def top_entities(
     store: Store, kind: EntityType | None = None, limit: int = 50, offset: int = 0
 ) -> list[dict[str, Any]]:
-    """Most mentioned entities with mention, article and (when stories exist) story counts."""
+    """Most mentioned entities with mention, article and story counts."""
     with store.engine.connect() as conn:
-        link = _story_link(conn)
         columns: list[Any] = [
             entities.c.name,
             entities.c.type,
             sa.func.count(mentions.c.id).label("mentions"),
             sa.func.count(sa.distinct(mentions.c.article_id)).label("articles"),
+            sa.func.count(sa.distinct(story_articles.c.story_id)).label("stories"),
         ]
-        source: Any = entities.join(mentions, mentions.c.entity_id == entities.c.id)
-        if link is not None:
-            story_col, article_col = list(link.c)
-            columns.append(sa.func.count(sa.distinct(story_col)).label("stories"))
-            source = source.outerjoin(link, article_col == mentions.c.article_id)
+        source = entities.join(mentions, mentions.c.entity_id == entities.c.id).outerjoin(
+            story_articles, story_articles.c.article_id == mentions.c.article_id
+        )
         query = (
             sa.select(*columns)
             .select_from(source)
@@ -273,13 +263,12 @@ def list_statements(
         clauses.append(statements.c.article_id == article)
     with store.engine.connect() as conn:
         if story is not None:
-            link = _story_link(conn)
-            if link is None:
-                raise PrecisError("no stories yet; build them first, then filter by --story")
-            story_col, article_col = list(link.c)
-            clauses.append(
-                statements.c.article_id.in_(sa.select(article_col).where(story_col == story))
+            if conn.execute(sa.select(stories.c.id).where(stories.c.id == story)).first() is None:
+                raise NotFound("story", story)
+            members = sa.select(story_articles.c.article_id).where(
+                story_articles.c.story_id == story
             )
+            clauses.append(statements.c.article_id.in_(members))
         return _statement_query(conn, sa.and_(sa.true(), *clauses), limit)
 
 

@@ -169,3 +169,67 @@ entity_analyses = sa.Table(
     sa.Column("model", sa.Text, nullable=False),
     sa.Column("analysed_at", UTCDateTime, nullable=False),
 )
+
+# -- stories (migration 0005_stories) ---------------------------------------------------
+stories = sa.Table(
+    "stories",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("corrected", sa.Boolean, nullable=False, default=False),
+)
+
+story_articles = sa.Table(
+    "story_articles",
+    metadata,
+    sa.Column(
+        "article_id",
+        sa.Integer,
+        sa.ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "story_id", sa.Integer, sa.ForeignKey("stories.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("duplicate_of", sa.Integer),
+    sa.Column("pinned", sa.Boolean, nullable=False, default=False),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("explanation", sa.JSON, nullable=False),
+    sa.Column("weights", sa.JSON, nullable=False),
+    sa.Column("published", UTCDateTime),
+    sa.Index("ix_story_articles_story_id", "story_id"),
+)
+
+story_postings = sa.Table(
+    "story_postings",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column(
+        "article_id",
+        sa.Integer,
+        sa.ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Index("ix_story_postings_article_id", "article_id"),
+)
+
+story_df = sa.Table(
+    "story_df",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("df", sa.Integer, nullable=False),
+)
+
+story_lsh = sa.Table(
+    "story_lsh",
+    metadata,
+    sa.Column("bucket", sa.String(40), primary_key=True),
+    sa.Column(
+        "article_id",
+        sa.Integer,
+        sa.ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Index("ix_story_lsh_article_id", "article_id"),
+)

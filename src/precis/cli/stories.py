@@ -1,0 +1,345 @@
+"""Stories: ``precis stories``, ``precis story ID [--summary]``, corrections, batch modes.
+
+``precis story merge A B`` / ``split STORY ARTICLE...`` / ``move ARTICLE STORY`` correct
+the automatic grouping; ``precis cluster --jsonl`` and ``precis story-summary --jsonl``
+run the same algorithms on JSONL with no database.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from typing import IO, Any
+
+import click
+
+from precis.cli.context import AppContext
+from precis.cli.output import echo_json, iso
+from precis.cluster.assign import Params, cluster
+from precis.cluster.features import ArticleInput
+from precis.cluster.storysum import Point, SourceArticle, StorySummary, summarize_story
+from precis.errors import InputError
+from precis.extract.metadata import parse_date
+from precis.pipeline import assign_stories, story_store
+from precis.store.stories import StoryView
+from precis.summarize import Length
+
+pass_app = click.make_pass_decorator(AppContext)
+FORMAT = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+
+
+@click.command(name="stories")
+@click.option("-n", "--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@FORMAT
+@pass_app
+def stories_command(app: AppContext, limit: int, fmt: str) -> None:
+    """Stories with the most independent sources first, then the newest.
+
+    Articles stored without a story (e.g. before this version) are placed first.
+    """
+    assign_stories(app.store, None, app.settings)
+    views = story_store(app.store, app.settings).list(limit=limit)
+    if fmt == "json":
+        echo_json([_story_json(v, articles=False) for v in views])
+        return
+    if not views:
+        click.echo("no stories yet; add articles with 'precis add PATH'")
+    for view in views:
+        originals = sum(1 for a in view.articles if a.duplicate_of is None)
+        when = iso(view.latest) or "undated"
+        click.echo(
+            f"#{view.id}  {view.title}\n     {len(view.sources)} independent sources, "
+            f"{len(view.articles)} articles ({len(view.articles) - originals} copies), "
+            f"latest {when}: {', '.join(view.sources)}"
+        )
+
+
+class StoryGroup(click.Group):
+    """``precis story ID`` shows a story; ``precis story merge|split|move`` correct them."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            return "show", self.commands["show"], args
+        return super().resolve_command(ctx, args)
+
+
+@click.group(name="story", cls=StoryGroup)
+def story_group() -> None:
+    """Show a story (precis story ID) or correct the grouping (merge, split, move)."""
+
+
+@story_group.command(name="show", hidden=True)
+@click.argument("story_id", type=int)
+@click.option("--summary", is_flag=True, help="Show the cited multi-source summary.")
+@click.option("-s", "--sentences", type=int, help="Summary length in sentences.")
+@click.option("-w", "--words", type=int, help="Summary length in words (at most).")
+@click.option("-r", "--ratio", type=float, help="Summary length as a share of the words.")
+@FORMAT
+@pass_app
+def show(
+    app: AppContext,
+    story_id: int,
+    summary: bool,
+    sentences: int | None,
+    words: int | None,
+    ratio: float | None,
+    fmt: str,
+) -> None:
+    """Articles of a story by source and time, and why they are together."""
+    length = Length(sentences=sentences, words=words, ratio=ratio)
+    view = story_store(app.store, app.settings).get(story_id)
+    result = _summarize_view(view, length) if summary else None
+    if fmt == "json":
+        data = _story_json(view, articles=True)
+        if result is not None:
+            data["summary"] = summary_json(result)
+        echo_json(data)
+        return
+    click.echo(f"#{view.id}  {view.title}")
+    click.echo(f"{len(view.sources)} independent sources: {', '.join(view.sources)}")
+    for article in view.articles:
+        click.echo(_article_line(article))
+    if result is not None:
+        click.echo("")
+        click.echo(summary_text(result))
+
+
+@story_group.command(name="merge")
+@click.argument("into", type=int)
+@click.argument("other", type=int)
+@pass_app
+def merge(app: AppContext, into: int, other: int) -> None:
+    """Merge story OTHER into story INTO."""
+    story_store(app.store, app.settings).merge(into, other)
+    click.echo(f"merged story {other} into story {into}")
+
+
+@story_group.command(name="split")
+@click.argument("story_id", type=int)
+@click.argument("article_ids", type=int, nargs=-1, required=True)
+@pass_app
+def split(app: AppContext, story_id: int, article_ids: tuple[int, ...]) -> None:
+    """Move ARTICLE_IDS (with their copies) out of STORY_ID into a new story."""
+    new_id = story_store(app.store, app.settings).split(story_id, list(article_ids))
+    click.echo(f"split {len(article_ids)} article(s) from story {story_id} into story {new_id}")
+
+
+@story_group.command(name="move")
+@click.argument("article_id", type=int)
+@click.argument("story_id", type=int)
+@pass_app
+def move(app: AppContext, article_id: int, story_id: int) -> None:
+    """Move ARTICLE_ID (with its copies) into story STORY_ID."""
+    story_store(app.store, app.settings).move(article_id, story_id)
+    click.echo(f"moved article {article_id} to story {story_id}")
+
+
+@click.command(name="cluster")
+@click.option("--jsonl", "jsonl", metavar="FILE|-", required=True, help="Input JSONL.")
+@pass_app
+def cluster_command(app: AppContext, jsonl: str) -> None:
+    """Group JSONL articles {id, text, title?, source?, published?} into stories.
+
+    Writes {"id", "story", "duplicate_of"} lines in input order; no database.
+    """
+    records = [_article_input(record, where) for record, where in _records(jsonl)]
+    params = Params(app.settings.story_threshold, app.settings.story_window_days)
+    try:
+        result = cluster(records, params, app.settings.duplicate_containment)
+    except ValueError as exc:
+        raise InputError(jsonl, str(exc)) from exc
+    for item in result:
+        _write({"id": item.id, "story": item.story, "duplicate_of": item.duplicate_of})
+
+
+@click.command(name="story-summary")
+@click.option("--jsonl", "jsonl", metavar="FILE|-", required=True, help="Input JSONL.")
+@click.option("-s", "--sentences", type=int, help="Summary length in sentences.")
+@click.option("-w", "--words", type=int, help="Summary length in words (at most).")
+@click.option("-r", "--ratio", type=float, help="Summary length as a share of the words.")
+def story_summary_command(
+    jsonl: str, sentences: int | None, words: int | None, ratio: float | None
+) -> None:
+    """Summarize JSONL stories {id, articles: [{id, text, title?, source?}]}; no database.
+
+    Writes {"id", "summary": [{"text", "sources"}], "common", "only_here",
+    "disagreements"} lines.
+    """
+    length = Length(sentences=sentences, words=words, ratio=ratio)
+    for record, where in _records(jsonl):
+        articles = record.get("articles")
+        if not isinstance(articles, list):
+            raise InputError(where, "each line needs an 'articles' list")
+        sources = [_source_article(a, where) for a in articles]
+        try:
+            result = summarize_story(sources, length)
+        except ValueError as exc:
+            raise InputError(where, str(exc)) from exc
+        _write({"id": record.get("id"), **summary_json(result)})
+
+
+# -- rendering --------------------------------------------------------------------------
+def _summarize_view(view: StoryView, length: Length) -> StorySummary:
+    originals = [a for a in view.articles if a.duplicate_of is None]
+    sources = [SourceArticle(str(a.id), a.text, a.title, a.source) for a in originals]
+    return summarize_story(sources, length)
+
+
+def _point_json(point: Point) -> dict[str, Any]:
+    return {"text": point.text, "sources": list(point.sources), "quotes": point.quotes}
+
+
+def summary_json(result: StorySummary) -> dict[str, Any]:
+    return {
+        "summary": [_point_json(p) for p in result.overview],
+        "common": [_point_json(p) for p in result.common],
+        "only_here": {k: [_point_json(p) for p in v] for k, v in result.only_here.items()},
+        "disagreements": [
+            {"point": d.point, "claims": d.claims, "values": d.values} for d in result.disagreements
+        ],
+    }
+
+
+def _cite(point: Point) -> str:
+    return f"{point.text} [{', '.join('#' + s for s in point.sources)}]"
+
+
+def summary_text(result: StorySummary) -> str:
+    lines = ["Summary:"] + [f"  {_cite(p)}" for p in result.overview]
+    if result.common:
+        lines += ["", "Common ground (two or more independent sources):"]
+        lines += [f"  - {_cite(p)}" for p in result.common]
+    for source, points in result.only_here.items():
+        lines += ["", f"Only in {source}:"] + [f"  - {_cite(p)}" for p in points]
+    if result.disagreements:
+        lines += ["", "Sources disagree:"]
+        for d in result.disagreements:
+            lines += [f"  - #{a}: {text}" for a, text in d.claims.items()]
+    return "\n".join(lines)
+
+
+def _article_line(article: Any) -> str:
+    when = iso(article.published) or "undated"
+    line = f"  #{article.id}  {article.source or '(no source)'}  {when}  {article.title}"
+    if article.duplicate_of is not None:
+        return line + f"\n      copy of #{article.duplicate_of}"
+    why = article.explanation
+    if article.pinned:
+        return line + "\n      placed here by a correction"
+    if not why:
+        return line + "\n      first article of the story"
+    shared = "; ".join(f"{kind}: {', '.join(keys)}" for kind, keys in why.get("shared", {}).items())
+    return (
+        line
+        + f"\n      joined at {why.get('average')} (closest #{why.get('closest')}); shares {shared}"
+    )
+
+
+def _story_json(view: StoryView, *, articles: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": view.id,
+        "title": view.title,
+        "sources": view.sources,
+        "independent_sources": len(view.sources),
+        "articles": len(view.articles),
+        "latest": iso(view.latest),
+        "corrected": view.corrected,
+    }
+    if articles:
+        data["articles"] = [
+            {
+                "id": a.id,
+                "title": a.title,
+                "source": a.source,
+                "published": iso(a.published),
+                "duplicate_of": a.duplicate_of,
+                "pinned": a.pinned,
+                "score": a.score,
+                "why": a.explanation,
+            }
+            for a in view.articles
+        ]
+    return data
+
+
+# -- JSONL input --------------------------------------------------------------------------
+def _records(path: str) -> Iterator[tuple[dict[str, Any], str]]:
+    stream: IO[str] = sys.stdin if path == "-" else _open(path)
+    with stream:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{number}"
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(where, f"invalid JSON ({exc.msg})") from exc
+            if not isinstance(record, dict):
+                raise InputError(where, "each line must be a JSON object")
+            yield record, where
+
+
+def _open(path: str) -> IO[str]:
+    try:
+        if path.endswith(".gz"):
+            import gzip
+
+            return gzip.open(path, "rt", encoding="utf-8")
+        return open(path, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(path, f"cannot be read ({exc.strerror or exc})") from exc
+
+
+def _text(record: dict[str, Any], key: str, where: str, required: bool = False) -> str:
+    value = record.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        raise InputError(where, f"'{key}' must be a string")
+    return value
+
+
+def _article_input(record: dict[str, Any], where: str) -> ArticleInput:
+    if "id" not in record:
+        raise InputError(where, "each line needs an 'id'")
+    published: datetime | None = None
+    if record.get("published"):
+        published = parse_date(_text(record, "published", where))
+        if published is None:
+            raise InputError(where, "'published' is not a date; use ISO 8601")
+    return ArticleInput(
+        id=str(record["id"]),
+        text=_text(record, "text", where, required=True),
+        title=_text(record, "title", where),
+        source=_text(record, "source", where) or None,
+        published=published,
+    )
+
+
+def _source_article(item: object, where: str) -> SourceArticle:
+    if not isinstance(item, dict) or "id" not in item:
+        raise InputError(where, "each article needs an 'id' and a 'text'")
+    return SourceArticle(
+        id=str(item["id"]),
+        text=_text(item, "text", where, required=True),
+        title=_text(item, "title", where),
+        source=_text(item, "source", where) or None,
+    )
+
+
+def _write(data: dict[str, Any]) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False))
+
+
+COMMANDS: list[click.Command] = [
+    stories_command,
+    story_group,
+    cluster_command,
+    story_summary_command,
+]

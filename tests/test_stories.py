@@ -1,0 +1,303 @@
+"""Stories: near-duplicates, assignment, corrections, story summaries, batch commands."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from precis.cluster import ArticleInput, cluster
+from precis.cluster.dedup import find_copies, is_copy, shingles
+from precis.cluster.storysum import SourceArticle, summarize_story
+from precis.config import Settings
+from precis.errors import NotFound, PrecisError
+from precis.models import Article
+from precis.pipeline import assign_stories, story_store
+from precis.store import Store
+from precis.summarize import Length
+
+KERRY_A = (
+    "Trump slams Kerry over Iran deal",
+    "President Trump on Monday slammed former Secretary of State John Kerry for working "
+    "to save the Iran nuclear deal. Kerry met European leaders three times last month.",
+)
+KERRY_B = (
+    "Trump castigates Kerry for shadow diplomacy",
+    "President Trump on Monday castigated John Kerry over shadow diplomacy to preserve "
+    "the Iran nuclear deal. The former secretary of state met European leaders in Paris.",
+)
+FLOOD = (
+    "Floods hit Valencia",
+    "Heavy floods hit Valencia in Spain on Tuesday, killing 12 people and cutting power "
+    "to thousands of homes. Rescue teams searched for survivors near the river.",
+)
+FLOOD_B = (
+    "Deadly floods in Spain",
+    "At least 12 people died when floods swept through Valencia in eastern Spain on "
+    "Tuesday, leaving thousands of homes without power as rescue teams searched.",
+)
+WIRE = (
+    "Central bank cuts rates",
+    "The central bank cut its main interest rate by a quarter point to 3.5 per cent on "
+    "Wednesday, citing slowing growth and easing inflation across the economy. Governor "
+    "Ana Ruiz said further cuts were possible if prices kept falling next year.",
+)
+
+
+STORED_COPIES = 120
+
+
+def _inputs(*items: tuple[str, str], prefix: str = "a") -> list[ArticleInput]:
+    return [ArticleInput(f"{prefix}{i}", text, title) for i, (title, text) in enumerate(items)]
+
+
+def _stories(result: list[object]) -> list[set[str]]:
+    groups: dict[str, set[str]] = {}
+    for item in result:
+        groups.setdefault(item.story, set()).add(item.id)  # type: ignore[attr-defined]
+    return sorted(groups.values(), key=sorted)
+
+
+def test_rewrites_of_one_event_share_a_story_and_other_events_do_not() -> None:
+    result = cluster(_inputs(KERRY_A, FLOOD, KERRY_B, FLOOD_B))
+    assert _stories(result) == [{"a0", "a2"}, {"a1", "a3"}]
+    joined = next(r for r in result if r.explanation)
+    assert "shared" in joined.explanation
+
+
+def test_article_with_no_words_is_its_own_story() -> None:
+    result = cluster(
+        [*_inputs(KERRY_A), ArticleInput("empty", "", ""), ArticleInput("p", "…!?", "")]
+    )
+    assert {r.id: r.story for r in result}["empty"] == "empty"
+    assert {r.id: r.story for r in result}["p"] == "p"
+
+
+def test_story_of_one_article() -> None:
+    result = cluster(_inputs(FLOOD))
+    assert [(r.id, r.story, r.duplicate_of) for r in result] == [("a0", "a0", None)]
+    summary = summarize_story([SourceArticle("a0", FLOOD[1], FLOOD[0], "Outlet")])
+    assert summary.overview
+    assert summary.common == ()
+    assert all(p.sources == ("a0",) for p in summary.overview)
+
+
+def test_identical_titles_on_different_events_are_not_merged() -> None:
+    title = "Council approves budget"
+    a = ArticleInput(
+        "x",
+        "Riverton city council approved a 2027 budget of 84 million dollars on Monday, "
+        "raising property taxes by four per cent to fund road repairs.",
+        title,
+    )
+    b = ArticleInput(
+        "y",
+        "Millbrook's school board voted on Thursday for a budget that closes two libraries "
+        "and cuts teacher training, after months of protests by parents.",
+        title,
+    )
+    assert _stories(cluster([a, b])) == [{"x"}, {"y"}]
+
+
+def test_five_hundred_wire_copies_are_one_story_with_one_independent_source(store: Store) -> None:
+    batch = [ArticleInput(f"c{i}", WIRE[1], WIRE[0], source=f"Outlet {i}") for i in range(500)]
+    result = cluster(batch)
+    assert len({r.story for r in result}) == 1
+    assert sum(r.duplicate_of is None for r in result) == 1
+    # In the store, copies differ slightly (each outlet appends its own line); fewer of
+    # them, to keep the test fast (the batch run above has all 500).
+    for i in range(STORED_COPIES):
+        text = f"{WIRE[1]}\nDistributed by Outlet {i}."
+        store.add(
+            Article(title=WIRE[0], text=text, source=f"Outlet {i}", url=f"https://o{i}.test/")
+        )
+    placed = assign_stories(store, None, Settings.load({}))
+    assert len({p.story_id for p in placed}) == 1
+    view = story_store(store, Settings.load({})).get(placed[0].story_id)
+    assert len(view.articles) == STORED_COPIES
+    assert len(view.sources) == 1
+
+
+def test_containment_finds_trimmed_copy() -> None:
+    full = shingles(WIRE[1] + " Extra local paragraph about our own town council and weather.")
+    trimmed = shingles(WIRE[1])
+    assert is_copy(trimmed, full)
+    assert not is_copy(shingles(FLOOD[1]), shingles(FLOOD_B[1]))
+
+
+def test_find_copies_names_the_earliest_as_original() -> None:
+    from precis.cluster.dedup import Doc
+
+    s = shingles(WIRE[1])
+    docs = [Doc("late", ("2026-02",), s), Doc("early", ("2026-01",), s)]
+    assert find_copies(docs) == {"late": "early"}
+
+
+def test_duplicate_ids_are_rejected() -> None:
+    with pytest.raises(ValueError, match="unique"):
+        cluster(_inputs(KERRY_A, prefix="a") + _inputs(FLOOD, prefix="a"))
+
+
+def test_window_keeps_far_apart_articles_apart() -> None:
+    a = ArticleInput("a", KERRY_A[1], KERRY_A[0], published=datetime(2026, 1, 1, tzinfo=UTC))
+    b = ArticleInput("b", KERRY_B[1], KERRY_B[0], published=datetime(2026, 3, 1, tzinfo=UTC))
+    assert _stories(cluster([a, b])) == [{"a"}, {"b"}]
+
+
+corpus = _inputs(KERRY_A, KERRY_B, FLOOD, FLOOD_B, WIRE, WIRE, ("", ""), prefix="h")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.permutations(corpus))
+def test_clustering_is_invariant_to_input_order(order: list[ArticleInput]) -> None:
+    expected = {r.id: r.story for r in cluster(corpus)}
+    assert {r.id: r.story for r in cluster(order)} == expected
+
+
+sentence = st.sampled_from(
+    [
+        "The fire killed 12 people on Monday.",
+        "Officials said the fire killed 14 people.",
+        "The mayor promised an inquiry into the blaze.",
+        "Firefighters fought the blaze for six hours.",
+        "Residents were moved to a school gym overnight.",
+        "The warehouse stored paint and solvents.",
+    ]
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(sentence, min_size=0, max_size=4), min_size=1, max_size=4))
+def test_story_summary_cites_only_story_articles_verbatim(texts: list[list[str]]) -> None:
+    articles = [
+        SourceArticle(f"a{i}", " ".join(sents), f"Title {i}", f"Outlet {i % 3}")
+        for i, sents in enumerate(texts)
+    ]
+    by_id = {a.id: a.text for a in articles}
+    result = summarize_story(articles, Length(sentences=3))
+    points = [*result.overview, *result.common]
+    points += [p for ps in result.only_here.values() for p in ps]
+    for point in points:
+        assert set(point.sources) <= set(by_id)
+        assert point.text in by_id[point.sources[0]]
+        for article_id, quote in point.quotes.items():
+            assert quote in by_id[article_id]
+    for disagreement in result.disagreements:
+        for article_id, claim in disagreement.claims.items():
+            assert claim in by_id[article_id]
+
+
+def test_story_summary_common_ground_only_here_and_disagreement() -> None:
+    articles = [
+        SourceArticle("a", "The fire killed 12 people on Monday. Ten trucks came.", "Fire", "A"),
+        SourceArticle("b", "The fire killed 14 people on Monday. The owner fled.", "Fire", "B"),
+    ]
+    result = summarize_story(articles)
+    assert any(set(p.sources) == {"a", "b"} for p in result.common)
+    assert [p.text for p in result.only_here["B"]] == ["The owner fled."]
+    assert result.disagreements
+    assert result.disagreements[0].values == {"a": ["12"], "b": ["14"]}
+
+
+def test_story_summary_of_no_text_is_empty() -> None:
+    assert summarize_story([SourceArticle("a", "", "")]).overview == ()
+
+
+def _seed(store: Store) -> list[int]:
+    ids = []
+    for i, (title, text) in enumerate([KERRY_A, KERRY_B, FLOOD, FLOOD_B]):
+        article = Article(title=title, text=text, source=f"Outlet {i}", url=f"https://x{i}.test/")
+        ids.append(store.add(article).id)
+    return ids
+
+
+def test_store_assigns_and_corrections_persist(store: Store) -> None:
+    settings_ = Settings.load({})
+    ids = _seed(store)
+    assign_stories(store, ids, settings_)
+    stories = story_store(store, settings_)
+    kerry, flood = stories.story_of(ids[0]), stories.story_of(ids[2])
+    assert stories.story_of(ids[1]) == kerry != flood
+    new = stories.split(kerry, [ids[1]])
+    stories.move(ids[3], new)
+    later = store.add(
+        Article(title=KERRY_A[0], text=KERRY_A[1] + " More.", url="https://late.test/")
+    )
+    assign_stories(store, [later.id], settings_)
+    assert stories.story_of(ids[1]) == new  # pinned articles stay where the user put them
+    assert stories.story_of(ids[3]) == new
+    assert stories.story_of(later.id) == kerry  # a copy joins its original's story
+    assert stories.get(new).corrected
+    stories.merge(kerry, new)
+    assert {a.id for a in stories.get(kerry).articles} == {ids[0], ids[1], ids[3], later.id}
+    with pytest.raises(NotFound):
+        stories.get(new)
+
+
+def test_corrections_reject_bad_requests(store: Store) -> None:
+    settings_ = Settings.load({})
+    ids = _seed(store)
+    assign_stories(store, None, settings_)
+    stories = story_store(store, settings_)
+    kerry = stories.story_of(ids[0])
+    with pytest.raises(PrecisError, match="into itself"):
+        stories.merge(kerry, kerry)
+    with pytest.raises(NotFound, match="no story with id 999"):
+        stories.merge(kerry, 999)
+    with pytest.raises(NotFound):
+        stories.move(12345, kerry)
+    with pytest.raises(PrecisError, match="not in story"):
+        stories.split(kerry, [ids[2]])
+    with pytest.raises(PrecisError, match="at least one"):
+        stories.split(kerry, [ids[0], ids[1]])
+    with pytest.raises(PrecisError, match="already in story"):
+        stories.move(ids[0], kerry)
+
+
+def test_cli_stories_story_and_corrections(precis: object, tmp_path: object) -> None:
+    run = precis  # type: ignore[assignment]
+    for i, (title, text) in enumerate([KERRY_A, KERRY_B, FLOOD]):
+        path = tmp_path / f"{i}.txt"  # type: ignore[operator]
+        path.write_text(f"{title}\n\n{text}\n", encoding="utf-8")
+        assert run("add", str(path)).exit_code == 0  # type: ignore[operator]
+    listing = run("stories", "--format", "json")  # type: ignore[operator]
+    stories = json.loads(listing.output)
+    assert sorted(s["independent_sources"] for s in stories) == [1, 2]
+    big = next(s for s in stories if s["independent_sources"] == 2)["id"]
+    shown = run("story", str(big), "--summary")  # type: ignore[operator]
+    assert shown.exit_code == 0
+    assert "Summary:" in shown.output
+    assert "shares" in shown.output
+    same = run("story", "merge", str(big), str(big))  # type: ignore[operator]
+    assert same.exit_code == 1
+    assert "into itself" in same.output
+    missing = run("story", "424242")  # type: ignore[operator]
+    assert missing.exit_code == 1
+    assert "no story with id 424242" in missing.output
+
+
+def test_cli_batch_cluster_and_story_summary(precis: object) -> None:
+    run = precis  # type: ignore[assignment]
+    lines = [
+        {"id": i, "title": t, "text": x, "source": f"S{i}"}
+        for i, (t, x) in enumerate([KERRY_A, FLOOD, KERRY_B])
+    ]
+    out = run("cluster", "--jsonl", "-", input="\n".join(json.dumps(x) for x in lines))  # type: ignore[operator]
+    rows = [json.loads(line) for line in out.output.splitlines()]
+    assert [r["id"] for r in rows] == ["0", "1", "2"]
+    assert rows[0]["story"] == rows[2]["story"] != rows[1]["story"]
+    record = {
+        "id": "s1",
+        "articles": [{"id": "a", "text": FLOOD[1]}, {"id": "b", "text": FLOOD_B[1]}],
+    }
+    out = run("story-summary", "--jsonl", "-", "-s", "1", input=json.dumps(record))  # type: ignore[operator]
+    result = json.loads(out.output)
+    assert result["id"] == "s1"
+    assert len(result["summary"]) == 1
+    assert set(result["summary"][0]["sources"]) <= {"a", "b"}
+    bad = run("cluster", "--jsonl", "-", input='{"text": "no id"}')  # type: ignore[operator]
+    assert bad.exit_code == 1
+    assert "needs an 'id'" in bad.output
