@@ -46,6 +46,22 @@ _SPLIT_AFTER = re.compile(
     # stays one sentence; "per cent." never comes before a capitalised word mid-sentence.
     + r"|\bper cent\.(?=\s+[A-Z\"“‘'])"
 )
+# Cheap necessary conditions for a _SPLIT_AFTER match (it is slow to scan every
+# paragraph with it): an initialism, or one of these literal abbreviations.
+_SPLIT_INITIALISM = re.compile(r"[A-Z]\.[A-Z]\.")
+_SPLIT_LITERALS = (
+    "Inc.",
+    "Corp.",
+    "Ltd.",
+    "Co.",
+    "Jr.",
+    "Sr.",
+    "a.m.",
+    "p.m.",
+    "No.",
+    "no.",
+    "cent.",
+)
 # Never the end of a sentence: a title before a name, or "e.g."-style Latin.
 _TITLE_END = re.compile(
     r"\b(?:Dr|Mr|Mrs|Ms|Prof|Sen|Rep|Gov|Gen|Col|Lt|Capt|Sgt|Rev|Hon|St|vs|e\.g|i\.e)\.$",
@@ -69,7 +85,8 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     chunk = text[start:end]
     spans: list[Span] = []
     for a, b in _repaired(chunk):
-        for piece in _cut_long(chunk, a, b):
+        pieces = [(a, b)] if b - a <= MAX_SENTENCE_CHARS else _cut_long(chunk, a, b)
+        for piece in pieces:
             span = _strip(text, start + piece[0], start + piece[1])
             if span is not None:
                 spans.append(span)
@@ -89,19 +106,33 @@ def parse(text: str, title: str = "") -> ParsedDocument:
 
 def _repaired(chunk: str) -> list[tuple[int, int]]:
     """nupunkt's spans with the two repairs in the module docstring applied."""
-    pieces: list[tuple[int, int]] = []
-    for a, b in nupunkt.sent_spans(chunk):
-        for match in _SPLIT_AFTER.finditer(chunk, a, b):
-            pieces.append((a, match.end()))
-            a = match.end()
-        pieces.append((a, b))
+    spans = nupunkt.sent_spans(chunk)
+    if not _may_split(chunk):  # the usual case: nothing to split
+        pieces = spans
+    else:
+        pieces = []
+        for a, b in spans:
+            for match in _SPLIT_AFTER.finditer(chunk, a, b):
+                pieces.append((a, match.end()))
+                a = match.end()
+            pieces.append((a, b))
     merged: list[tuple[int, int]] = []
     for a, b in pieces:
-        if merged and _joins(chunk[merged[-1][0] : merged[-1][1]].rstrip(), chunk[a:b].lstrip()):
-            merged[-1] = (merged[-1][0], b)
-        else:
-            merged.append((a, b))
+        if merged:
+            previous = chunk[merged[-1][0] : merged[-1][1]].rstrip()
+            # Both joining patterns need a full stop at the end: test that first.
+            if previous.endswith(".") and _joins(previous, chunk[a:b].lstrip()):
+                merged[-1] = (merged[-1][0], b)
+                continue
+        merged.append((a, b))
     return merged
+
+
+def _may_split(chunk: str) -> bool:
+    """False only where ``_SPLIT_AFTER`` cannot match ``chunk``."""
+    if any(literal in chunk for literal in _SPLIT_LITERALS):
+        return True
+    return _SPLIT_INITIALISM.search(chunk) is not None
 
 
 def _joins(previous: str, following: str) -> bool:
