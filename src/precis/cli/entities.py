@@ -7,13 +7,13 @@ interface and needs no database.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from typing import IO, Any
 
 import click
 
+from precis.cli import jsonl
 from precis.cli.context import AppContext
 from precis.cli.output import echo_json
 from precis.entities import ENTITY_TYPES, Analyzer
@@ -141,28 +141,23 @@ def quotes_jsonl(path: str, analyzer: Analyzer, out: IO[str] | None = None) -> i
     """The batch interface: one output line per input line, in order. Returns failures."""
     out = out or sys.stdout
     failures = 0
-    stream = sys.stdin if path == "-" else _open(path)
-    with stream:
-        for batch in _batches(stream):
-            good = [r for r in batch if not isinstance(r[1], InputError)]
-            analyses = iter(analyzer.analyse_many([str(text) for _, text, _ in good]))
-            for record_id, text, number in batch:
-                if isinstance(text, InputError):
-                    failures += 1
-                    click.echo(f"error: {path}:{number}: {text.reason}", err=True)
-                    out.write(json.dumps({"id": record_id, "error": text.reason}) + "\n")
-                    continue
-                line = {"id": record_id, **next(analyses).as_json()}
-                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    for batch in _batches(jsonl.read_lines(path)):
+        texts = [text for _, text in batch if isinstance(text, str)]
+        analyses = iter(analyzer.analyse_many(texts))
+        for line, text in batch:
+            if isinstance(text, InputError):
+                failures += 1
+                jsonl.report(out, line, text)
+                continue
+            jsonl.write(out, {"id": line.id, **next(analyses).as_json()})
     return failures
 
 
-def _batches(stream: IO[str]) -> Iterator[list[tuple[object, str | InputError, int]]]:
-    batch: list[tuple[object, str | InputError, int]] = []
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        batch.append((*_record(line), number))
+def _batches(lines: Iterator[jsonl.Line]) -> Iterator[list[tuple[jsonl.Line, str | InputError]]]:
+    """Lines with their text (or error) in groups of ``JSONL_BATCH`` for ``nlp.pipe``."""
+    batch: list[tuple[jsonl.Line, str | InputError]] = []
+    for line in lines:
+        batch.append((line, _text(line)))
         if len(batch) >= JSONL_BATCH:
             yield batch
             batch = []
@@ -170,21 +165,13 @@ def _batches(stream: IO[str]) -> Iterator[list[tuple[object, str | InputError, i
         yield batch
 
 
-def _record(line: str) -> tuple[object, str | InputError]:
+def _text(line: jsonl.Line) -> str | InputError:
+    if line.error is not None:
+        return line.error
     try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return None, InputError("-", f"invalid JSON ({exc.msg} at column {exc.colno})")
-    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-        return None, InputError("-", "each line must be an object with a 'text' string")
-    return record.get("id"), record["text"]
-
-
-def _open(path: str) -> IO[str]:
-    try:
-        return open(path, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(path, f"cannot be read ({exc.strerror or exc})") from exc
+        return jsonl.text_of(line)
+    except InputError as exc:
+        return exc
 
 
 COMMANDS = [entities_command, entity_command, quotes_command]

@@ -8,14 +8,13 @@ run the same algorithms on JSONL with no database.
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator
 from datetime import datetime
-from typing import IO, Any
+from typing import Any
 
 import click
 
 from precis.cli.context import AppContext
+from precis.cli.jsonl import records as jsonl_records
 from precis.cli.output import echo_json, iso
 from precis.cluster.assign import Params, cluster
 from precis.cluster.features import ArticleInput
@@ -148,7 +147,7 @@ def cluster_command(app: AppContext, jsonl: str) -> None:
 
     Writes {"id", "story", "duplicate_of"} lines in input order; no database.
     """
-    records = [_article_input(record, where) for record, where in _records(jsonl)]
+    records = [_article_input(record, where) for record, where in jsonl_records(jsonl)]
     params = Params(app.settings.story_threshold, app.settings.story_window_days)
     try:
         result = cluster(records, params, app.settings.duplicate_containment)
@@ -172,7 +171,7 @@ def story_summary_command(
     "disagreements"} lines.
     """
     length = Length(sentences=sentences, words=words, ratio=ratio)
-    for record, where in _records(jsonl):
+    for record, where in jsonl_records(jsonl):
         articles = record.get("articles")
         if not isinstance(articles, list):
             raise InputError(where, "each line needs an 'articles' list")
@@ -266,34 +265,6 @@ def _story_json(view: StoryView, *, articles: bool) -> dict[str, Any]:
             for a in view.articles
         ]
     return data
-
-
-# -- JSONL input --------------------------------------------------------------------------
-def _records(path: str) -> Iterator[tuple[dict[str, Any], str]]:
-    stream: IO[str] = sys.stdin if path == "-" else _open(path)
-    with stream:
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(where, f"invalid JSON ({exc.msg})") from exc
-            if not isinstance(record, dict):
-                raise InputError(where, "each line must be a JSON object")
-            yield record, where
-
-
-def _open(path: str) -> IO[str]:
-    try:
-        if path.endswith(".gz"):
-            import gzip
-
-            return gzip.open(path, "rt", encoding="utf-8")
-        return open(path, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(path, f"cannot be read ({exc.strerror or exc})") from exc
 
 
 def _text(record: dict[str, Any], key: str, where: str, required: bool = False) -> str:

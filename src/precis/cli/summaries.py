@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-import gzip
-import json
 import sys
-import zlib
-from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 import click
 
+from precis.cli import jsonl
 from precis.cli.context import AppContext
 from precis.cli.output import echo_json, summary_json, summary_text
 from precis.errors import InputError, PrecisError
@@ -113,66 +109,24 @@ def summarize_jsonl(path: str, length: Length, method: str, out: IO[str] | None 
     """
     out = out or sys.stdout
     failures = 0
-    for number, line in _numbered_lines(path):
-        if line is not None and not line.strip():
-            continue
+    for line in jsonl.read_lines(path):
         try:
-            if line is None:
-                raise InputError(path, "line is not valid UTF-8")
-            record_id, summary = _summarize_record(line, length, method)
+            if line.error is not None:
+                raise line.error
+            summary = _summarize_record(line, length, method)
         except InputError as exc:
             failures += 1
-            click.echo(f"error: {path}:{number}: {exc.reason}", err=True)
-            record = None if line is None else _id_of(line)
-            out.write(json.dumps({"id": record, "error": exc.reason}) + "\n")
+            jsonl.report(out, line, exc)
             continue
-        out.write(
-            json.dumps({"id": record_id, "summary": summary_json(summary)}, ensure_ascii=False)
-            + "\n"
-        )
+        jsonl.write(out, {"id": line.id, "summary": summary_json(summary)})
     return failures
 
 
-def _numbered_lines(path: str) -> Iterator[tuple[int, str | None]]:
-    """Lines of ``path`` (``-`` is stdin; ``.gz`` is decompressed) as text, None for a
-    line that is not UTF-8."""
-    try:
-        with _open(path) as stream:
-            for number, data in enumerate(stream, start=1):
-                try:
-                    yield number, data.decode("utf-8")
-                except UnicodeDecodeError:
-                    yield number, None
-    except (OSError, EOFError, zlib.error) as exc:
-        raise InputError(path, f"cannot be read ({getattr(exc, 'strerror', None) or exc})") from exc
-
-
-def _open(path: str) -> contextlib.AbstractContextManager[Iterable[bytes]]:
-    if path == "-":  # not closed afterwards: stdin belongs to the caller
-        return contextlib.nullcontext(sys.stdin.buffer)
-    if path.endswith(".gz"):
-        return gzip.GzipFile(path, "rb")
-    return open(path, "rb")
-
-
-def _summarize_record(line: str, length: Length, method: str) -> tuple[object, Summary]:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise InputError("-", f"invalid JSON ({exc.msg} at column {exc.colno})") from exc
-    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-        raise InputError("-", "each line must be an object with a 'text' string")
-    title = record.get("title")
+def _summarize_record(line: jsonl.Line, length: Length, method: str) -> Summary:
+    assert line.record is not None
+    title = line.record.get("title")
     title = title if isinstance(title, str) else ""
-    return record.get("id"), summarize(parse(record["text"], title), length, method)
-
-
-def _id_of(line: str) -> object:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError:
-        return None
-    return record.get("id") if isinstance(record, dict) else None
+    return summarize(parse(jsonl.text_of(line), title), length, method)
 
 
 COMMANDS = [summarize_command]
