@@ -10,7 +10,7 @@ greedily with a redundancy penalty, within the usual length request.
 * common ground: points carried by two or more independent sources;
 * only here: per source, its points no other source carries;
 * disagreements: two sources' sentences about the same point (similar wording) that
-  give different numbers (counts, amounts, dates written in digits).
+  give different numbers (counts, amounts, dates in digits, counts spelled out).
 
 Every point's ``text`` is a verbatim sentence of ``sources[0]``; ``quotes`` gives, for
 every supporting article, its own verbatim sentence.
@@ -18,6 +18,7 @@ every supporting article, its own verbatim sentence.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -228,11 +229,63 @@ def _only_here(
     return result
 
 
+# Spelled-out counts: "one" is left out ("one of them", "no one" are rarely counts).
+_UNITS = {
+    word: value
+    for value, word in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ]
+    )
+    if word != "one"
+}
+_DIGITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70}
+_TENS |= {"eighty": 80, "ninety": 90}
+_NUMBER_WORD = re.compile(
+    rf"\b(?:({'|'.join(_TENS)})(?:[- ]({'|'.join(_DIGITS)}))?|({'|'.join(_UNITS)}))\b",
+    re.IGNORECASE,
+)
+
+
+def _values(text: str) -> set[str]:
+    """Numbers in ``text``: digits, and spelled-out counts up to ninety-nine ("Fourteen
+    people were injured" gives 14), so "12 injured" and "Fourteen injured" disagree."""
+    found = set(numbers(text))
+    for match in _NUMBER_WORD.finditer(text):
+        tens, unit, single = match.groups()
+        if single:
+            found.add(str(_UNITS[single.lower()]))
+        else:
+            extra = _DIGITS.index(unit.lower()) + 1 if unit else 0
+            found.add(str(_TENS[tens.lower()] + extra))
+    return found
+
+
 def _disagreements(
     articles: Sequence[SourceArticle], units: list[_Unit], sims: FloatArray, outlets: list[str]
 ) -> list[Disagreement]:
     found = []
-    values = [sorted(numbers(u.text)) for u in units]
+    values = [sorted(_values(u.text)) for u in units]
     for i in range(len(units)):
         for j in range(i + 1, len(units)):
             if outlets[i] == outlets[j] or sims[i, j] < DISAGREE_MIN:
