@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -25,50 +24,8 @@ from precis.store.stories import StoryStore
 from precis.text.sentences import parse
 from precis.web import create_app
 from precis.web.storydb import StoreStories
-from web_helpers import IMG, XSS
+from web_helpers import FIRE, HOSTILE_SOURCE, when
 
-HOSTILE_SOURCE = f"Metro <b>Wire</b> {IMG}"
-
-
-def when(day: int, hour: int) -> datetime:
-    return datetime(2026, 10, day, hour, 0, tzinfo=UTC)
-
-
-FIRE = [
-    Article(
-        title="Fire destroys Pier 9 warehouse; 12 injured",
-        text=(
-            "A fire destroyed the Bayline warehouse in Harbor City overnight, "
-            "injuring 12 people, officials said.\n"
-            "Fire Chief Ronald Baptiste said 90 firefighters fought the Pier 9 blaze.\n"
-            "The Bayline warehouse stored furniture and paper."
-        ),
-        source="Harbor Herald",
-        published=when(16, 8),
-    ),
-    Article(
-        title=f"Pier 9 warehouse fire in Harbor City injures 14 {XSS}",
-        text=(
-            "A fire destroyed the Bayline warehouse in Harbor City overnight, "
-            "injuring 14 people, officials said.\n"
-            f"Fire Chief Ronald Baptiste said 90 firefighters fought the Pier 9 blaze. {XSS}\n"
-            "Residents near the Bayline warehouse were told to keep windows shut."
-        ),
-        source=HOSTILE_SOURCE,
-        published=when(16, 10),
-    ),
-    Article(
-        title="Bayline warehouse at Pier 9 burns in Harbor City",
-        text=(
-            "A fire destroyed the Bayline warehouse in Harbor City overnight, "
-            "injuring 12 people, officials said.\n"
-            "Fire Chief Ronald Baptiste said 90 firefighters fought the Pier 9 blaze.\n"
-            "Bayline said the warehouse was insured."
-        ),
-        source="The Daily Ledger",
-        published=when(16, 12),
-    ),
-]
 STRIKE = [
     Article(
         title="Riverton bus drivers strike over pay",

@@ -25,7 +25,6 @@ from typing import Any
 
 import numpy as np
 
-from precis.cluster.features import numbers
 from precis.summarize.base import Length, default_sentences
 from precis.summarize.vectors import FloatArray, term_matrix
 from precis.text.sentences import parse
@@ -66,7 +65,7 @@ class Point:
 class Disagreement:
     point: str
     claims: dict[str, str]  # article id -> its verbatim sentence
-    values: dict[str, list[str]]  # article id -> the numbers it gives
+    values: dict[str, list[str]]  # article id -> its numbers on the disputed point
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,42 +260,60 @@ _UNITS = {
 _DIGITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70}
 _TENS |= {"eighty": 80, "ninety": 90}
+_DIGIT_RUN = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])")  # as cluster.features.numbers
 _NUMBER_WORD = re.compile(
     rf"\b(?:({'|'.join(_TENS)})(?:[- ]({'|'.join(_DIGITS)}))?|({'|'.join(_UNITS)}))\b",
     re.IGNORECASE,
 )
 
 
-def _values(text: str) -> set[str]:
+def _values(text: str) -> dict[str, set[str]]:
     """Numbers in ``text``: digits, and spelled-out counts up to ninety-nine ("Fourteen
-    people were injured" gives 14), so "12 injured" and "Fourteen injured" disagree."""
-    found = set(numbers(text))
+    people were injured" gives 14), so "12 injured" and "Fourteen injured" disagree.
+    Each maps to its context: the content terms of the words either side of it."""
+    found: dict[str, set[str]] = {}
+    for match in _DIGIT_RUN.finditer(text):
+        found.setdefault(match.group(0).replace(",", ""), set()).update(_beside(text, match))
     for match in _NUMBER_WORD.finditer(text):
         tens, unit, single = match.groups()
         if single:
-            found.add(str(_UNITS[single.lower()]))
+            value = _UNITS[single.lower()]
         else:
-            extra = _DIGITS.index(unit.lower()) + 1 if unit else 0
-            found.add(str(_TENS[tens.lower()] + extra))
+            value = _TENS[tens.lower()] + (_DIGITS.index(unit.lower()) + 1 if unit else 0)
+        found.setdefault(str(value), set()).update(_beside(text, match))
     return found
+
+
+def _beside(text: str, match: re.Match[str]) -> set[str]:
+    before = text[: match.start()].split()[-1:]
+    after = text[match.end() :].split()[:1]
+    return set(content_terms(" ".join(before + after)))
+
+
+def _focus(mine: dict[str, set[str]], theirs: dict[str, set[str]]) -> list[str]:
+    """The numbers of ``mine`` said about the same thing as one of ``theirs`` (a shared
+    neighbouring term: "12 people" / "Fourteen people"); all of them when none is."""
+    context = set().union(*theirs.values())
+    focused = [v for v, terms in mine.items() if terms & context]
+    return sorted(focused or mine)
 
 
 def _disagreements(
     articles: Sequence[SourceArticle], units: list[_Unit], sims: FloatArray, outlets: list[str]
 ) -> list[Disagreement]:
     found = []
-    values = [sorted(_values(u.text)) for u in units]
+    values = [_values(u.text) for u in units]
     for i in range(len(units)):
         for j in range(i + 1, len(units)):
             if outlets[i] == outlets[j] or sims[i, j] < DISAGREE_MIN:
                 continue
-            if values[i] and values[j] and not set(values[i]) & set(values[j]):
+            if values[i] and values[j] and not values[i].keys() & values[j].keys():
                 a, b = articles[units[i].article].id, articles[units[j].article].id
                 found.append(
                     Disagreement(
                         units[i].text,
                         {a: units[i].text, b: units[j].text},
-                        {a: values[i], b: values[j]},
+                        {a: _focus(values[i], values[j]), b: _focus(values[j], values[i])},
                     )
                 )
     return found
