@@ -12,7 +12,8 @@ One correction is applied first, exactly as a reader would with ``precis story m
 the automatic grouping keeps The Daily Ledger's "14 hurt" fire report in a story of its
 own (its wording differs most from the others), and the Pier 9 story page is the one
 that shows sources disagreeing (12 vs 14 injured). The story page says the grouping was
-corrected by hand.
+corrected by hand. The story's articles are analysed for entities first, so its page
+shows the "Who said what across outlets" panel.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import Any
 import uvicorn
 
 from precis.config import Settings
-from precis.pipeline import ingest, story_store
+from precis.pipeline import analyse_entities, ingest, story_store
 from precis.store import Store
 from precis.web import create_app
 
@@ -68,6 +69,8 @@ def build(folder: Path, samples: Path) -> tuple[Settings, Store, int]:
     ledger = article_id(store, LEDGER_FIRE)
     if stories.story_of(ledger) != fire:
         stories.move(ledger, fire)
+    # Who said what across outlets: analyse the story's articles (loads spaCy once).
+    analyse_entities(store, [a.id for a in stories.get(fire).articles], model=settings.spacy_model)
     return settings, store, fire
 
 

@@ -69,8 +69,8 @@ class Disagreement:
 
     @property
     def summary(self) -> str:
-        """``12 vs 14``: each side's numbers."""
-        return " vs ".join(", ".join(c.values) for c in self.claims)
+        """``12 vs 14``: each distinct set of numbers, in the order the claims give them."""
+        return " vs ".join(dict.fromkeys(", ".join(c.values) for c in self.claims))
 
 
 @dataclass(frozen=True, slots=True)

@@ -172,19 +172,23 @@ class StoreStories:
         def point(p: Any) -> StoryPoint:
             return StoryPoint(p.text, tuple(cite(a, p.quotes.get(a, p.text)) for a in p.sources))
 
-        disagreements: list[Disagreement] = []
-        seen: set[tuple[tuple[str, tuple[str, ...]], ...]] = set()
-        # Clearest first: the fewer numbers each side gives, the plainer the conflict.
+        # Pairs that share a sentence are one conflict ("12" here and there vs "14"):
+        # merged, clearest (fewest numbers) first.
+        groups: list[dict[tuple[str, str], list[str]]] = []
         ordered = sorted(result.disagreements, key=lambda d: sum(map(len, d.values.values())))
         for d in ordered:
-            sides = tuple(sorted((a, tuple(v)) for a, v in d.values.items()))
-            if sides in seen:
-                continue
-            seen.add(sides)
-            claims = tuple(Claim(cite(a, d.claims[a]), tuple(d.values[a])) for a in d.claims)
-            disagreements.append(Disagreement(claims))
-            if len(disagreements) >= MAX_DISAGREEMENTS:
-                break
+            sides = {(a, d.claims[a]): d.values[a] for a in d.claims}
+            home = next((g for g in groups if g.keys() & sides.keys()), None)
+            if home is None:
+                if len(groups) >= MAX_DISAGREEMENTS:
+                    continue
+                groups.append(sides)
+            else:
+                home.update(sides)
+        disagreements = [
+            Disagreement(tuple(Claim(cite(a, text), tuple(v)) for (a, text), v in g.items()))
+            for g in groups
+        ]
         return StorySummaryView(
             overview=tuple(point(p) for p in result.overview),
             common_ground=tuple(point(p) for p in result.common),
