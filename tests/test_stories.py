@@ -301,3 +301,21 @@ def test_cli_batch_cluster_and_story_summary(precis: object) -> None:
     bad = run("cluster", "--jsonl", "-", input='{"text": "no id"}')  # type: ignore[operator]
     assert bad.exit_code == 1
     assert "needs an 'id'" in bad.output
+
+
+def test_disagreement_on_a_spelled_out_count_names_the_disputed_numbers() -> None:
+    result = summarize_story(
+        [
+            SourceArticle(
+                "a",
+                "A five-alarm fire at Pier 9 overnight injured 12 people in Harbor City.",
+                source="Herald",
+            ),
+            SourceArticle(
+                "b",
+                "Fourteen people were injured, two of them firefighters, in the Harbor City fire.",
+                source="Ledger",
+            ),
+        ]
+    )
+    assert [d.values for d in result.disagreements] == [{"a": ["12"], "b": ["14", "2"]}]

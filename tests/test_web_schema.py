@@ -14,6 +14,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from precis.config import Settings
+from precis.pipeline import assign_stories
 from precis.store import Store
 from precis.web import create_app
 from web_helpers import TOKEN, fill
@@ -27,8 +28,10 @@ def _app() -> object:
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     url = f"sqlite:///{folder / 'precis.db'}"
     store = Store.open(url)
+    settings = Settings.load({}, database_url=url, api_token=TOKEN)
     fill(store)
-    return create_app(Settings.load({}, database_url=url, api_token=TOKEN), store)
+    assign_stories(store, None, settings)  # so the story endpoints have stories to show
+    return create_app(settings, store)
 
 
 @schemathesis.serializer("application/x-ndjson")

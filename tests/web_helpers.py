@@ -90,3 +90,48 @@ def reader_articles() -> list[Article]:
         published=datetime(2026, 11, 8, 9, 0, tzinfo=UTC),
     )
     return [*clean, hostile]
+
+
+# A story told by three outlets (12 vs 14 injured), one with markup in its name and title.
+HOSTILE_SOURCE = f"Metro <b>Wire</b> {IMG}"
+
+
+def when(day: int, hour: int) -> datetime:
+    return datetime(2026, 10, day, hour, 0, tzinfo=UTC)
+
+
+FIRE = [
+    Article(
+        title="Fire destroys Pier 9 warehouse; 12 injured",
+        text=(
+            "A fire destroyed the Bayline warehouse in Harbor City overnight, "
+            "injuring 12 people, officials said.\n"
+            "Fire Chief Ronald Baptiste said 90 firefighters fought the Pier 9 blaze.\n"
+            "The Bayline warehouse stored furniture and paper."
+        ),
+        source="Harbor Herald",
+        published=when(16, 8),
+    ),
+    Article(
+        title=f"Pier 9 warehouse fire in Harbor City injures 14 {XSS}",
+        text=(
+            "A fire destroyed the Bayline warehouse in Harbor City overnight, "
+            "injuring 14 people, officials said.\n"
+            f"Fire Chief Ronald Baptiste said 90 firefighters fought the Pier 9 blaze. {XSS}\n"
+            "Residents near the Bayline warehouse were told to keep windows shut."
+        ),
+        source=HOSTILE_SOURCE,
+        published=when(16, 10),
+    ),
+    Article(
+        title="Bayline warehouse at Pier 9 burns in Harbor City",
+        text=(
+            "A fire destroyed the Bayline warehouse in Harbor City overnight, "
+            "injuring 12 people, officials said.\n"
+            "Fire Chief Ronald Baptiste said 90 firefighters fought the Pier 9 blaze.\n"
+            "Bayline said the warehouse was insured."
+        ),
+        source="The Daily Ledger",
+        published=when(16, 12),
+    ),
+]

@@ -10,7 +10,7 @@ greedily with a redundancy penalty, within the usual length request.
 * common ground: points carried by two or more independent sources;
 * only here: per source, its points no other source carries;
 * disagreements: two sources' sentences about the same point (similar wording) that
-  give different numbers (counts, amounts, dates written in digits).
+  give different numbers (counts, amounts, dates in digits, counts spelled out).
 
 Every point's ``text`` is a verbatim sentence of ``sources[0]``; ``quotes`` gives, for
 every supporting article, its own verbatim sentence.
@@ -18,13 +18,13 @@ every supporting article, its own verbatim sentence.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from precis.cluster.features import numbers
 from precis.summarize.base import Length, default_sentences
 from precis.summarize.vectors import FloatArray, term_matrix
 from precis.text.sentences import parse
@@ -65,7 +65,7 @@ class Point:
 class Disagreement:
     point: str
     claims: dict[str, str]  # article id -> its verbatim sentence
-    values: dict[str, list[str]]  # article id -> the numbers it gives
+    values: dict[str, list[str]]  # article id -> its numbers on the disputed point
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,22 +228,92 @@ def _only_here(
     return result
 
 
+# Spelled-out counts: "one" is left out ("one of them", "no one" are rarely counts).
+_UNITS = {
+    word: value
+    for value, word in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ]
+    )
+    if word != "one"
+}
+_DIGITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70}
+_TENS |= {"eighty": 80, "ninety": 90}
+_DIGIT_RUN = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])")  # as cluster.features.numbers
+_NUMBER_WORD = re.compile(
+    rf"\b(?:({'|'.join(_TENS)})(?:[- ]({'|'.join(_DIGITS)}))?|({'|'.join(_UNITS)}))\b",
+    re.IGNORECASE,
+)
+
+
+def _values(text: str) -> dict[str, set[str]]:
+    """Numbers in ``text``: digits, and spelled-out counts up to ninety-nine ("Fourteen
+    people were injured" gives 14), so "12 injured" and "Fourteen injured" disagree.
+    Each maps to its context: the content terms of the words either side of it."""
+    found: dict[str, set[str]] = {}
+    for match in _DIGIT_RUN.finditer(text):
+        found.setdefault(match.group(0).replace(",", ""), set()).update(_beside(text, match))
+    for match in _NUMBER_WORD.finditer(text):
+        tens, unit, single = match.groups()
+        if single:
+            value = _UNITS[single.lower()]
+        else:
+            value = _TENS[tens.lower()] + (_DIGITS.index(unit.lower()) + 1 if unit else 0)
+        found.setdefault(str(value), set()).update(_beside(text, match))
+    return found
+
+
+def _beside(text: str, match: re.Match[str]) -> set[str]:
+    before = text[: match.start()].split()[-1:]
+    after = text[match.end() :].split()[:1]
+    return set(content_terms(" ".join(before + after)))
+
+
+def _focus(mine: dict[str, set[str]], theirs: dict[str, set[str]]) -> list[str]:
+    """The numbers of ``mine`` said about the same thing as one of ``theirs`` (a shared
+    neighbouring term: "12 people" / "Fourteen people"); all of them when none is."""
+    context = set().union(*theirs.values())
+    focused = [v for v, terms in mine.items() if terms & context]
+    return sorted(focused or mine)
+
+
 def _disagreements(
     articles: Sequence[SourceArticle], units: list[_Unit], sims: FloatArray, outlets: list[str]
 ) -> list[Disagreement]:
     found = []
-    values = [sorted(numbers(u.text)) for u in units]
+    values = [_values(u.text) for u in units]
     for i in range(len(units)):
         for j in range(i + 1, len(units)):
             if outlets[i] == outlets[j] or sims[i, j] < DISAGREE_MIN:
                 continue
-            if values[i] and values[j] and not set(values[i]) & set(values[j]):
+            if values[i] and values[j] and not values[i].keys() & values[j].keys():
                 a, b = articles[units[i].article].id, articles[units[j].article].id
                 found.append(
                     Disagreement(
                         units[i].text,
                         {a: units[i].text, b: units[j].text},
-                        {a: values[i], b: values[j]},
+                        {a: _focus(values[i], values[j]), b: _focus(values[j], values[i])},
                     )
                 )
     return found

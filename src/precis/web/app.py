@@ -31,8 +31,9 @@ from precis.store import Store
 from precis.text.sentences import parse
 from precis.web import api, entities, errors, pages, stories
 from precis.web.context import STATIC, TEMPLATES, Entities, Reader
-from precis.web.render import day, http_url, when
+from precis.web.render import day, http_url, span, when
 from precis.web.security import BodyLimit, SecurityHeaders
+from precis.web.storydb import StoreStories
 
 PARSED_CACHE = 512  # parsed articles kept per process: the recently read ones, ~10 MB at most
 POLLER_STOP_WAIT = 10.0  # seconds shutdown waits for a poll in progress to wind down
@@ -49,6 +50,7 @@ def templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.filters.update(http_url=http_url, when=when, day=day)
+    env.globals.update(span=span)
     return Jinja2Templates(env=env)
 
 
@@ -60,6 +62,8 @@ def create_app(
     poll_feeds: bool | None = None,
 ) -> FastAPI:
     """The app over ``store`` (opened from ``settings.database_url`` when not given).
+
+    Stories come from ``story_provider``, by default the store's own story tables.
 
     ``poll_feeds`` (default: ``settings.poll_feeds``) polls feeds in the background
     while the app runs.
@@ -87,12 +91,13 @@ def create_app(
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
+    parsed = functools.lru_cache(maxsize=PARSED_CACHE)(parse)
     app.state.reader = Reader(
         settings,
         opened,
         templates(),
-        story_provider or stories.NoStories(),
-        functools.lru_cache(maxsize=PARSED_CACHE)(parse),
+        story_provider or StoreStories(opened, settings, parsed),
+        parsed,
         Entities(settings.spacy_model),
     )
     app.include_router(api.router)

@@ -26,6 +26,7 @@ router = APIRouter(include_in_schema=False)
 
 Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description="page number")]
 TOP_STORIES = 10  # stories shown above the latest articles on the home page
+HOME_MIN_SOURCES = 2  # a one-outlet "story" is just an article: the latest list has it
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -43,7 +44,7 @@ def home(
         source=source, since=since, until=until, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
     )
     filtered = source is not None or span is not None
-    stories = [] if filtered or page > 1 else reader.stories.top(TOP_STORIES)
+    stories = [] if filtered or page > 1 else reader.stories.top(TOP_STORIES, 0, HOME_MIN_SOURCES)
     return reader.render(
         request,
         "home.html",
@@ -97,7 +98,7 @@ def article_page(
         shorter=max(1, count - 1),
         longer=min(len(doc.sentences), count + 1),
         near=navigation.neighbours(reader.store, stored),
-        story=reader.stories.story_of(article_id),
+        story=reader.stories.place(article_id),
         said=said,
     )
 

@@ -82,3 +82,18 @@ def query_string(**params: object) -> str:
     """``?a=1&b=2`` from the non-empty parameters, percent-encoded."""
     kept = {key: str(value) for key, value in params.items() if value not in (None, "")}
     return "?" + urlencode(kept) if kept else ""
+
+
+def span(first: datetime | None, latest: datetime | None) -> str:
+    """A story's time span: ``16 Oct 2026, 07:05–14:15 UTC`` or ``16–19 Oct 2026``."""
+    if first is None or latest is None:
+        return when(first or latest)
+    if first.date() == latest.date():
+        if first == latest:
+            return when(first)
+        return f"{first:%-d %b %Y, %H:%M}–{latest:%H:%M} UTC"
+    if (first.year, first.month) == (latest.year, latest.month):
+        return f"{first:%-d}–{latest:%-d %b %Y}"
+    if first.year == latest.year:
+        return f"{first:%-d %b}–{latest:%-d %b %Y}"
+    return f"{day(first)}–{day(latest)}"
