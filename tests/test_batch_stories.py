@@ -191,8 +191,11 @@ def test_load_gives_the_same_stories_and_later_adds_join_them(
         url="https://late.example/0",
         source="Late Edition",
         text="\n\n".join(
-            [event0[0]["text"].split("\n\n")[0], event0[1]["text"].split("\n\n")[1]]
-            + ["More reporting followed in the evening, a spokesperson for the council said."]
+            [
+                event0[0]["text"].split("\n\n")[0],
+                event0[1]["text"].split("\n\n")[1],
+                "More reporting followed in the evening, a spokesperson for the council said.",
+            ]
         ),
     )
     path = tmp_path / "late.jsonl"
