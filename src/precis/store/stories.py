@@ -377,55 +377,55 @@ class StoryStore:
             grouped.setdefault(row["story"], []).append(member)
         return self.insert_records([StoryRecord(members) for members in grouped.values()])
 
-    def insert_records(self, records: Sequence[StoryRecord]) -> int:
+    def insert_records(self, records: Sequence[StoryRecord], conn: Connection | None = None) -> int:
         """Insert stories whose articles are stored and have no story yet (others are
         skipped, so inserting twice is a no-op), then index their original articles.
         Returns the number of stories created."""
+        if conn is None:
+            with self.store.engine.begin() as own:
+                return self.insert_records(records, own)
         hashes = {m["content_hash"] for r in records for m in r.members}
         hashes |= {m["duplicate_of"] for r in records for m in r.members if m["duplicate_of"]}
         created = 0
-        with self.store.engine.begin() as conn:
-            found = self._by_hash(conn, sorted(hashes))
-            placed = self._placed(conn, [v[0] for v in found.values()])
-            originals: builtins.list[int] = []
-            now = datetime.now(UTC)
-            for record in records:
-                members = [
-                    m
-                    for m in record.members
-                    if m["content_hash"] in found and found[m["content_hash"]][0] not in placed
-                ]
-                if not members:
-                    continue
-                story_id = self._new_story(conn, now, corrected=record.corrected)
-                conn.execute(
-                    sa.update(stories)
-                    .where(stories.c.id == story_id)
-                    .values(
-                        created_at=record.created_at or now, updated_at=record.updated_at or now
-                    )
+        found = self._by_hash(conn, sorted(hashes))
+        placed = self._placed(conn, [v[0] for v in found.values()])
+        originals: builtins.list[int] = []
+        now = datetime.now(UTC)
+        for record in records:
+            members = [
+                m
+                for m in record.members
+                if m["content_hash"] in found and found[m["content_hash"]][0] not in placed
+            ]
+            if not members:
+                continue
+            story_id = self._new_story(conn, now, corrected=record.corrected)
+            conn.execute(
+                sa.update(stories)
+                .where(stories.c.id == story_id)
+                .values(created_at=record.created_at or now, updated_at=record.updated_at or now)
+            )
+            created += 1
+            values = []
+            for m in members:
+                article_id, published = found[m["content_hash"]]
+                original = found.get(m["duplicate_of"]) if m["duplicate_of"] else None
+                values.append(
+                    {
+                        "article_id": article_id,
+                        "story_id": story_id,
+                        "duplicate_of": original[0] if original else None,
+                        "pinned": bool(m.get("pinned")),
+                        "score": float(m.get("score") or 0.0),
+                        "explanation": m.get("explanation") or {},
+                        "weights": {},
+                        "published": published,
+                    }
                 )
-                created += 1
-                values = []
-                for m in members:
-                    article_id, published = found[m["content_hash"]]
-                    original = found.get(m["duplicate_of"]) if m["duplicate_of"] else None
-                    values.append(
-                        {
-                            "article_id": article_id,
-                            "story_id": story_id,
-                            "duplicate_of": original[0] if original else None,
-                            "pinned": bool(m.get("pinned")),
-                            "score": float(m.get("score") or 0.0),
-                            "explanation": m.get("explanation") or {},
-                            "weights": {},
-                            "published": published,
-                        }
-                    )
-                    if original is None:
-                        originals.append(article_id)
-                conn.execute(sa.insert(story_articles), values)
-            self.index(conn, originals)
+                if original is None:
+                    originals.append(article_id)
+            conn.execute(sa.insert(story_articles), values)
+        self.index(conn, originals)
         return created
 
     def _by_hash(
