@@ -57,7 +57,7 @@ TEMPLATES = [
     "{P} confirmed the {d} and the {a} near {L} on {day}, with {n} {c} reported.",
     "A row over the {b} and the {d} in {L} deepened as {P} cited {n} {c}.",
 ]
-EVENTS = 40
+EVENTS = 60
 
 
 def word(rng: random.Random) -> str:
