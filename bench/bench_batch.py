@@ -5,7 +5,9 @@ rotated, one dropped in every third copy, a unique closing sentence), written as
 Each size runs ``precis batch``'s ``run_batch`` on a fresh local cluster of process
 workers. Sizes and worker counts: ``BENCH_BATCH_SIZES`` (default 10000,20000,50000,100000,
 200000) and ``BENCH_BATCH_WORKERS`` (default 1,2); ``--quick`` runs 1000 on 1 and 2.
-A per-stage profile on 300 articles (one process) names the bottleneck.
+The story stage (``BatchStories``, on the driver) is part of every run; its time is in
+``stage_seconds["stories"]``. A per-stage profile on 300 articles (one process) names the
+bottleneck.
 """
 
 from __future__ import annotations
@@ -63,13 +65,16 @@ def write_corpus(base: list[dict[str, str]], count: int, folder: Path) -> Path:
 
 def run_one(corpus: Path, workers: int, folder: Path) -> dict[str, Any]:
     from precis.batch import dask_client, make_job, run_batch
+    from precis.batchstories import BatchStories
     from precis.summarize import Length
 
     out = folder / f"out-{corpus.stem}-{workers}w"
     job = make_job(out, "precis", Length(), 20_000_000, None)
     with dask_client(workers=workers, processes=True) as client:
         start = time.perf_counter()
-        report = run_batch([str(corpus)], job, client, partition_bytes=PARTITION_BYTES)
+        report = run_batch(
+            [str(corpus)], job, client, stories=BatchStories(), partition_bytes=PARTITION_BYTES
+        )
         seconds = time.perf_counter() - start
     return {
         "articles": report.articles,
@@ -81,6 +86,7 @@ def run_one(corpus: Path, workers: int, folder: Path) -> dict[str, Any]:
         "stage_seconds": report.seconds,
         "near_duplicates": report.near_duplicates,
         "exact_duplicates": report.exact_duplicates,
+        "stories": report.stories,
         "worker_peak_rss_mb": sorted(report.worker_peak_rss_mb.values()),
     }
 

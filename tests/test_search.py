@@ -1,16 +1,13 @@
 """Full-text search: ranking, snippets, query safety, index sync and the migration.
 
-SQLite always; PostgreSQL too when PRECIS_TEST_POSTGRES_URL points at a scratch database.
+On SQLite and on PostgreSQL (the ``any_store`` fixture of conftest.py).
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
-import pytest
 import sqlalchemy as sa
 from alembic import command
 from hypothesis import given, settings
@@ -20,22 +17,6 @@ from precis.models import Article
 from precis.store import Store
 from precis.store.db import alembic_config
 from precis.store.search import START, STOP, query_terms, search, snippet
-
-POSTGRES = os.environ.get("PRECIS_TEST_POSTGRES_URL")
-BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES else [])
-
-
-@pytest.fixture(params=BACKENDS)
-def any_store(request: pytest.FixtureRequest, db_url: str) -> Iterator[Store]:
-    if request.param == "sqlite":
-        with Store.open(db_url) as store:
-            yield store
-        return
-    assert POSTGRES is not None
-    with Store.open(POSTGRES) as store:
-        with store.engine.begin() as conn:
-            conn.execute(sa.text("DELETE FROM articles"))
-        yield store
 
 
 def add(store: Store, title: str, text: str, day: int = 1) -> int:

@@ -1,4 +1,6 @@
-"""The reader through its ASGI app over a temporary SQLite store: API, pages, safety."""
+"""The reader through its ASGI app over a temporary store: API, pages, safety.
+
+The search tests run on SQLite and on PostgreSQL (``backend_url``/``any_store``)."""
 
 from __future__ import annotations
 
@@ -31,6 +33,18 @@ def client(settings: Settings, store: Store, ids: list[int]) -> Iterator[TestCli
 def writer(db_url: str, store: Store) -> Iterator[TestClient]:
     settings = Settings.load({}, database_url=db_url, api_token=TOKEN)
     with TestClient(create_app(settings, store)) as c:
+        yield c
+
+
+@pytest.fixture
+def any_ids(any_store: Store) -> list[int]:
+    return fill(any_store)
+
+
+@pytest.fixture
+def any_client(backend_url: str, any_store: Store, any_ids: list[int]) -> Iterator[TestClient]:
+    """The app over SQLite and over PostgreSQL in turn (the search paths differ)."""
+    with TestClient(create_app(Settings.load({}, database_url=backend_url), any_store)) as c:
         yield c
 
 
@@ -99,7 +113,8 @@ def test_bad_requests_get_one_error_shape(
     assert_error(client.get(url), status, fragment)
 
 
-def test_search_ranks_and_highlights(client: TestClient, ids: list[int]) -> None:
+def test_search_ranks_and_highlights(any_client: TestClient, any_ids: list[int]) -> None:
+    client, ids = any_client, any_ids
     body = client.get("/api/search", params={"q": "dock workers"}).json()
     assert body["total"] == 2
     assert {r["id"] for r in body["results"]} == {ids[0], ids[1]}
@@ -114,15 +129,17 @@ def test_search_ranks_and_highlights(client: TestClient, ids: list[int]) -> None
 @pytest.mark.parametrize(
     "query", ['"', "*", "NEAR(", "a OR", "-x", "(((", "<script>", "'; DROP TABLE articles; --"]
 )
-def test_search_syntax_is_just_text(client: TestClient, query: str) -> None:
+def test_search_syntax_is_just_text(any_client: TestClient, query: str) -> None:
+    client = any_client
     response = client.get("/api/search", params={"q": query})
     assert response.status_code == 200, response.text
     assert client.get("/search", params={"q": query}).status_code == 200
 
 
 def test_search_index_follows_delete_and_replace(
-    client: TestClient, store: Store, ids: list[int]
+    any_client: TestClient, any_store: Store, any_ids: list[int]
 ) -> None:
+    client, store, ids = any_client, any_store, any_ids
     store.delete(ids[3])
     assert client.get("/api/search", params={"q": "library"}).json()["total"] == 0
     stored = store.get(ids[2])

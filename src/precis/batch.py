@@ -13,15 +13,17 @@ Output directory layout (every table is a Parquet dataset: a folder of part file
     DIR/summaries/part-K.parquet content_hash, method, length_key, payload (JSON), created_at
     DIR/errors/part-K.parquet    origin, stage, reason: bad records, never fatal
     DIR/duplicates/part-0.parquet  content_hash, duplicate_of, kind (exact|near), similarity
-    DIR/stories/part-0.parquet   written by the story stage hook, when one is given
+    DIR/stories/part-0.parquet   one row per story (key, title, counts of articles and
+                                 independent sources), from the story stage
+    DIR/story_articles/part-0.parquet  content_hash -> story key (see precis.batchstories)
     DIR/report.json              counts, timings, throughput, per-worker peak memory
     DIR/_work/signatures/        MinHash signatures and LSH band keys (for duplicates)
     DIR/_checkpoints/K.json      written last for partition K: a resumed run skips it
 
-STORY STAGE HOOK: ``run_batch(..., stories=StoryStage)``. The stage receives every article
-row (dicts with the columns above, in input order) after the map stage and returns story
-rows, written to ``DIR/stories``. ``precis.cli.batch.story_stage()`` returns ``None`` until
-the story clustering feature is wired in.
+STORY STAGE: ``run_batch(..., stories=StoryStage)``. The stage receives every article row
+(dicts with the columns above, in input order) after the map stage and returns the two
+story tables. It runs on the driver: story assignment needs the whole batch at once.
+``precis.batchstories.BatchStories`` is the stage ``precis batch`` uses.
 """
 
 from __future__ import annotations
@@ -31,13 +33,14 @@ import logging
 import os
 import resource
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from precis.batchstories import StoryTables, story_schemas
 from precis.dedupe import band_keys, find_duplicates, signature
 from precis.errors import InputError, PrecisError
 from precis.extract import Rules, extract
@@ -59,9 +62,9 @@ Row = dict[str, Any]
 
 
 class StoryStage(Protocol):
-    """Story clustering over the whole batch: article rows in, story rows out."""
+    """Story clustering over the whole batch: article rows in, story tables out."""
 
-    def __call__(self, articles: Iterator[Row]) -> Iterable[Row]: ...
+    def __call__(self, articles: Iterator[Row]) -> StoryTables: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,14 +377,11 @@ def _duplicates(out: Path, parts: list[Partition], report: BatchReport) -> None:
 
 
 def _stories(out: Path, parts: list[Partition], stories: StoryStage) -> int:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    rows = list(stories(read_table(out, "articles", parts)))
-    folder = out / "stories"
-    folder.mkdir(parents=True, exist_ok=True)
-    pq.write_table(pa.Table.from_pylist(rows), folder / "part-0.parquet")
-    return len(rows)
+    tables = stories(read_table(out, "articles", parts))
+    schemas = story_schemas()
+    for name, rows in (("story_articles", tables.articles), ("stories", tables.stories)):
+        write_parquet(out / name / "part-0.parquet", rows, schemas[name])
+    return len(tables.stories)
 
 
 @contextmanager
@@ -456,4 +456,9 @@ def load_result(store: Any, out: Path) -> Row:
     report = out / "report.json"
     if not report.exists() or json.loads(report.read_text(encoding="utf-8"))["failed_partitions"]:
         raise PrecisError(f"the batch run in {out} is unfinished; run it again to complete it")
-    return bulk_load(store, read_table(out, "articles"), read_table(out, "summaries"))
+    loaded = bulk_load(store, read_table(out, "articles"), read_table(out, "summaries"))
+    if (out / "story_articles").is_dir():
+        from precis.store.stories import StoryStore
+
+        loaded["stories"] = StoryStore(store).load_batch(read_table(out, "story_articles"))
+    return loaded

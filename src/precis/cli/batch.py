@@ -15,17 +15,18 @@ from precis.summarize import SUMMARIZERS, Length
 
 if TYPE_CHECKING:
     from precis.batch import StoryStage
+    from precis.config import Settings
 
 pass_app = click.make_pass_decorator(AppContext)
 
 
-def story_stage() -> StoryStage | None:
-    """The story clustering stage for batch runs: None until the stories feature lands.
+def story_stage(settings: Settings) -> StoryStage:
+    """The story clustering stage for batch runs, with the configured thresholds."""
+    from precis.batchstories import BatchStories
+    from precis.cluster import Params
 
-    At merge, return an object satisfying ``precis.batch.StoryStage`` (article rows in,
-    story rows out) built from the story clustering module.
-    """
-    return None
+    params = Params(settings.story_threshold, settings.story_window_days)
+    return BatchStories(params, settings.duplicate_containment)
 
 
 @click.command(name="batch")
@@ -64,6 +65,12 @@ def story_stage() -> StoryStage | None:
     show_default=True,
     help="Target JSONL partition size.",
 )
+@click.option(
+    "--stories/--no-stories",
+    default=True,
+    show_default=True,
+    help="Cluster the articles into stories (on the driver, after the parallel stage).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @pass_app
 def batch_command(
@@ -78,12 +85,14 @@ def batch_command(
     words: int | None,
     ratio: float | None,
     partition_mb: int,
+    stories: bool,
     quiet: bool,
 ) -> None:  # fmt: skip
     """Extract, clean, summarize and de-duplicate a corpus in parallel on Dask.
 
     INPUT: .jsonl(.gz), .parquet or .warc(.gz) files or directories of them. Writes Parquet
-    tables (articles, summaries, duplicates, errors) and report.json to --out DIR. A stopped
+    tables (articles, summaries, duplicates, stories, story_articles, errors) and report.json
+    to --out DIR. A stopped
     run resumes: run the same command again. Bad records go to the errors table.
     """
     from precis.batch import dask_client, make_job, run_batch
@@ -106,12 +115,12 @@ def batch_command(
             bar.update(1)
 
         report = run_batch(
-            list(inputs), job, client, stories=story_stage(), progress=progress,
+            list(inputs), job, client, stories=story_stage(settings) if stories else None, progress=progress,
             partition_bytes=partition_mb * 1024 * 1024,
         )  # fmt: skip
     click.echo(
         f"{report.articles} articles, {report.errors} errors, {report.exact_duplicates} exact and "
-        f"{report.near_duplicates} near duplicates from {report.records} records "
+        f"{report.near_duplicates} near duplicates, {report.stories or 0} stories from {report.records} records "
         f"({report.resumed} of {report.partitions} partitions resumed) -> {out}",
         err=True,
     )
@@ -128,6 +137,7 @@ def load_command(app: AppContext, directory: Path) -> None:
     """Bulk-load a 'precis batch' result into the database (COPY on PostgreSQL).
 
     Articles already stored (same URL or text) are skipped, so loading twice is harmless.
+    The batch's stories come along; articles that already had a story keep it.
     """
     from precis.batch import load_result
 

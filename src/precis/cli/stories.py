@@ -129,6 +129,15 @@ def split(app: AppContext, story_id: int, article_ids: tuple[int, ...]) -> None:
     click.echo(f"split {len(article_ids)} article(s) from story {story_id} into story {new_id}")
 
 
+@story_group.command(name="reindex")
+@pass_app
+def reindex(app: AppContext) -> None:
+    """Rebuild the story index (postings, term frequencies, near-duplicate buckets) from
+    the stored articles; stories and corrections stay as they are."""
+    count = story_store(app.store, app.settings).rebuild_index()
+    click.echo(f"indexed {count} articles")
+
+
 @story_group.command(name="move")
 @click.argument("article_id", type=int)
 @click.argument("story_id", type=int)

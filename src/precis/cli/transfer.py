@@ -25,7 +25,8 @@ pass_app = click.make_pass_decorator(AppContext)
 @pass_app
 def export_command(app: AppContext, out: str) -> None:
     """Export the whole database as JSONL, losslessly (articles with raw input and
-    timestamps, cached summaries). Import it anywhere with 'precis import'."""
+    timestamps, cached summaries, feeds, entity analyses, stories with corrections).
+    Import it anywhere with 'precis import'; derived indexes are rebuilt there."""
     with _open(out, "w") as stream:
         report = export_jsonl(app.store, stream)
     click.echo(f"exported {_totals(report.read)}", err=True)
@@ -59,16 +60,25 @@ def _open(path: str, mode: str) -> Iterator[IO[str]]:
         yield stream
 
 
+def _noun(kind: str, n: int) -> str:
+    """``feed_entry`` -> "feed entries", ``entity_analysis`` -> "entity analyses"."""
+    word = kind.replace("_", " ")
+    if n == 1:
+        return word
+    if word.endswith("y"):
+        return word[:-1] + "ies"
+    if word.endswith("is"):
+        return word[:-2] + "es"
+    return word + "s"
+
+
 def _totals(counts: dict[str, int]) -> str:
-    return (
-        ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in counts.items()) or "nothing"
-    )
+    return ", ".join(f"{n} {_noun(kind, n)}" for kind, n in counts.items()) or "nothing"
 
 
 def _summary(report: TransferReport) -> str:
     parts = [
-        f"{report.inserted.get(kind, 0)} of {n} {kind}{'s' if n != 1 else ''}"
-        for kind, n in report.read.items()
+        f"{report.inserted.get(kind, 0)} of {n} {_noun(kind, n)}" for kind, n in report.read.items()
     ]
     return (", ".join(parts) or "nothing") + " (the rest were already stored)"
 

@@ -193,8 +193,8 @@ _PG_TITLE = f"HighlightAll=true, StartSel={START}, StopSel={STOP}"
 class PostgresSearch:
     """``ts_rank_cd`` over the generated ``search_vector`` column, ``ts_headline`` snippets.
 
-    Not exercised by the test suite (it needs a PostgreSQL server); written against the
-    PostgreSQL 16 documentation of text search functions.
+    The search and web search tests run it against a real PostgreSQL server
+    (tests/pgserver.py), as they run ``SqliteSearch``.
     """
 
     store: Store

@@ -14,6 +14,8 @@ joins whichever story (corrected or not) its content matches.
 from __future__ import annotations
 
 import builtins
+import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from precis.cluster import dedup
-from precis.cluster.assign import Member, Params, article_keys, decide
+from precis.cluster.assign import Member, Params, article_keys, decide, index_keys, weigh
 from precis.cluster.features import features
 from precis.errors import NotFound, PrecisError
 from precis.store.db import Store
@@ -54,6 +56,19 @@ class Placed:
     story_id: int
     duplicate_of: int | None
     new_story: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRecord:
+    """A story as it travels between databases: members named by content hash.
+
+    Members are dicts with ``content_hash``, ``duplicate_of`` (a content hash or None),
+    ``pinned``, ``score`` and ``explanation``."""
+
+    members: list[dict[str, Any]]
+    corrected: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,6 +357,167 @@ class StoryStore:
 
     def _touch(self, conn: Connection, story_id: int, now: datetime) -> None:
         conn.execute(sa.update(stories).where(stories.c.id == story_id).values(updated_at=now))
+
+    # -- bulk: batch results, imports, rebuilding the index ------------------------------
+    def load_batch(self, rows: Iterable[dict[str, Any]]) -> int:
+        """Insert the stories of a batch run (``story_articles`` rows: content_hash, story,
+        duplicate_of, score, explanation as JSON text); returns the stories created."""
+        grouped: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            explanation = row.get("explanation") or "{}"
+            member = {
+                "content_hash": row["content_hash"],
+                "duplicate_of": row.get("duplicate_of"),
+                "pinned": False,
+                "score": float(row.get("score") or 0.0),
+                "explanation": json.loads(explanation)
+                if isinstance(explanation, str)
+                else explanation,
+            }
+            grouped.setdefault(row["story"], []).append(member)
+        return self.insert_records([StoryRecord(members) for members in grouped.values()])
+
+    def insert_records(self, records: Sequence[StoryRecord], conn: Connection | None = None) -> int:
+        """Insert stories whose articles are stored and have no story yet (others are
+        skipped, so inserting twice is a no-op), then index their original articles.
+        Returns the number of stories created."""
+        if conn is None:
+            with self.store.engine.begin() as own:
+                return self.insert_records(records, own)
+        hashes = {m["content_hash"] for r in records for m in r.members}
+        hashes |= {m["duplicate_of"] for r in records for m in r.members if m["duplicate_of"]}
+        created = 0
+        found = self._by_hash(conn, sorted(hashes))
+        placed = self._placed(conn, [v[0] for v in found.values()])
+        originals: builtins.list[int] = []
+        now = datetime.now(UTC)
+        for record in records:
+            members = [
+                m
+                for m in record.members
+                if m["content_hash"] in found and found[m["content_hash"]][0] not in placed
+            ]
+            if not members:
+                continue
+            story_id = self._new_story(conn, now, corrected=record.corrected)
+            conn.execute(
+                sa.update(stories)
+                .where(stories.c.id == story_id)
+                .values(created_at=record.created_at or now, updated_at=record.updated_at or now)
+            )
+            created += 1
+            values = []
+            for m in members:
+                article_id, published = found[m["content_hash"]]
+                original = found.get(m["duplicate_of"]) if m["duplicate_of"] else None
+                values.append(
+                    {
+                        "article_id": article_id,
+                        "story_id": story_id,
+                        "duplicate_of": original[0] if original else None,
+                        "pinned": bool(m.get("pinned")),
+                        "score": float(m.get("score") or 0.0),
+                        "explanation": m.get("explanation") or {},
+                        "weights": {},
+                        "published": published,
+                    }
+                )
+                if original is None:
+                    originals.append(article_id)
+            conn.execute(sa.insert(story_articles), values)
+        self.index(conn, originals)
+        return created
+
+    def _by_hash(
+        self, conn: Connection, hashes: builtins.list[str]
+    ) -> dict[str, tuple[int, datetime | None]]:
+        found: dict[str, tuple[int, datetime | None]] = {}
+        for chunk in _chunks(hashes):
+            rows = conn.execute(
+                sa.select(articles.c.content_hash, articles.c.id, articles.c.published).where(
+                    articles.c.content_hash.in_(chunk)
+                )
+            )
+            found.update({r.content_hash: (int(r.id), r.published) for r in rows})
+        return found
+
+    def _placed(self, conn: Connection, ids: builtins.list[int]) -> set[int]:
+        placed: set[int] = set()
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            rows = conn.execute(
+                sa.select(story_articles.c.article_id).where(story_articles.c.article_id.in_(chunk))
+            )
+            placed.update(int(a) for a in rows.scalars())
+        return placed
+
+    def index(self, conn: Connection, article_ids: Sequence[int]) -> None:
+        """File original articles that are in a story but not yet in the index: document
+        frequencies, posting lists, LSH buckets and their stored weights, a chunk at a
+        time (each chunk's weights use the frequencies as they stand after it, as when
+        articles arrive one by one)."""
+        for start in range(0, len(article_ids), CHUNK):
+            chunk = list(article_ids[start : start + CHUNK])
+            rows = conn.execute(
+                sa.select(articles.c.id, articles.c.title, articles.c.text).where(
+                    articles.c.id.in_(chunk)
+                )
+            ).all()
+            keyed = {int(r.id): article_keys(features(r.title, r.text)) for r in rows}
+            counts: Counter[str] = Counter(k for keys in keyed.values() for k in keys)
+            counts[DOC_COUNT_KEY] += len(keyed)
+            self._count_many(conn, counts)
+            index = DbIndex(conn)
+            n_docs = max(index.doc_count(), 1)
+            postings, buckets, weights = [], [], []
+            for r in rows:
+                keys = keyed[int(r.id)]
+                df = index.df(keys)
+                weighted = weigh(keys, n_docs, df)
+                postings += [{"key": k, "article_id": r.id} for k in index_keys(weighted, df)]
+                shingle_set = dedup.shingles(r.title + "\n" + r.text)
+                buckets += [{"bucket": b, "article_id": r.id} for b in dedup.band_keys(shingle_set)]
+                weights.append({"aid": r.id, "w": {k: round(v, 5) for k, v in weighted.items()}})
+            if postings:
+                conn.execute(self.store._insert(story_postings).on_conflict_do_nothing(), postings)
+            if buckets:
+                conn.execute(self.store._insert(story_lsh).on_conflict_do_nothing(), buckets)
+            if weights:
+                conn.execute(
+                    sa.update(story_articles)
+                    .where(story_articles.c.article_id == sa.bindparam("aid"))
+                    .values(weights=sa.bindparam("w")),
+                    weights,
+                )
+
+    def rebuild_index(self) -> int:
+        """Recompute the derived index tables (postings, document frequencies, LSH
+        buckets, weights) from the stored articles of every story; returns how many
+        articles were indexed. Exports leave these tables out: this rebuilds them."""
+        with self.store.engine.begin() as conn:
+            for table in (story_postings, story_lsh, story_df):
+                conn.execute(sa.delete(table))
+            ids = [
+                int(a)
+                for a in conn.execute(
+                    sa.select(story_articles.c.article_id)
+                    .where(story_articles.c.duplicate_of.is_(None))
+                    .order_by(story_articles.c.published, story_articles.c.article_id)
+                ).scalars()
+            ]
+            self.index(conn, ids)
+        return len(ids)
+
+    def _count_many(self, conn: Connection, counts: Counter[str]) -> None:
+        insert = self.store._insert(story_df)
+        keys = sorted(counts)
+        for chunk in _chunks(keys):
+            upsert = insert.values([{"key": k, "df": counts[k]} for k in chunk])
+            conn.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=["key"], set_={"df": story_df.c.df + upsert.excluded.df}
+                )
+            )
 
     # -- reading ------------------------------------------------------------------------
     def get(self, story_id: int) -> StoryView:

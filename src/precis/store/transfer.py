@@ -6,9 +6,9 @@ The export is one JSON object per line. The first line is a header
 by database id, so an import into a database that already holds articles (with other ids)
 stays consistent, and re-importing is a no-op (every insert is ``ON CONFLICT DO NOTHING``).
 
-Each record type is a ``RecordType`` in ``RECORD_TYPES``, exported in that order, so later
-tables (stories, feeds, entities) plug in as further entries that resolve their article
-references the way ``summary`` does.
+Each record type is a ``RecordType`` in ``RECORD_TYPES``, exported in that order; the
+stories, feeds and entities types live in ``precis.store.records`` (which also says which
+derived tables are rebuilt on import instead of exported).
 
 ``bulk_load`` is the fast path for batch results: rows go into a staging table (``COPY`` on
 PostgreSQL, ``executemany`` on SQLite), then one ``INSERT … SELECT … ON CONFLICT DO NOTHING``
@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from precis.errors import InputError
+from precis.store import records
 from precis.store.db import Store
 from precis.store.schema import articles, summaries
 
@@ -39,7 +40,7 @@ ARTICLE_COLUMNS = (
     "published", "ingested_at", "word_count", "raw", "raw_type", "origin",
 )  # fmt: skip
 SUMMARY_COLUMNS = ("content_hash", "method", "length_key", "payload", "created_at")
-DATETIME_COLUMNS = frozenset({"published", "ingested_at", "created_at"})
+DATETIME_COLUMNS = frozenset({"published", "ingested_at", "created_at"}) | records.DATETIME_COLUMNS
 
 Row = dict[str, Any]
 
@@ -230,6 +231,13 @@ def insert_ignore(store: Store, table: sa.Table) -> Any:
 RECORD_TYPES: dict[str, RecordType] = {
     "article": RecordType("article", _export_articles, _load_articles),
     "summary": RecordType("summary", _export_summaries, _load_summaries),
+    "feed": RecordType("feed", records.export_feeds, records.load_feeds),
+    "feed_entry": RecordType("feed_entry", records.export_feed_entries, records.load_feed_entries),
+    "entity": RecordType("entity", records.export_entities, records.load_entities),
+    "entity_analysis": RecordType(
+        "entity_analysis", records.export_analyses, records.load_analyses
+    ),
+    "story": RecordType("story", records.export_stories, records.load_stories),
 }
 
 
