@@ -179,3 +179,11 @@ def test_cli_commands_work_on_each_backend(backend_url: str, tmp_path: Path) -> 
     assert precis("rm", "1").exit_code == 0
     assert json.loads(precis("info", "--format", "json").stdout)["articles"] == 2
     assert precis("migrate").exit_code == 0
+
+
+def test_plain_postgresql_urls_use_psycopg(postgres_url: str) -> None:
+    plain = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    assert plain.startswith("postgresql://")
+    with Store.open(plain) as store:
+        assert store.dialect == "postgresql"
+        assert store.engine.url.drivername == "postgresql+psycopg"

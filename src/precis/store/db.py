@@ -295,7 +295,17 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+def normalise_url(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` mean psycopg 3, the driver precis installs
+    (SQLAlchemy's own default for them is psycopg2, which it does not)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
 def _engine(url: str, echo: bool) -> Engine:
+    url = normalise_url(url)
     try:
         if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
             Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(
