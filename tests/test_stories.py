@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from precis.cluster import ArticleInput, cluster
+from precis.cluster.assign import Member, MemoryIndex, Params, merges
 from precis.cluster.dedup import find_copies, is_copy, shingles
 from precis.cluster.storysum import SourceArticle, summarize_story
 from precis.config import Settings
@@ -301,3 +303,26 @@ def test_cli_batch_cluster_and_story_summary(precis: object) -> None:
     bad = run("cluster", "--jsonl", "-", input='{"text": "no id"}')  # type: ignore[operator]
     assert bad.exit_code == 1
     assert "needs an 'id'" in bad.output
+
+
+class _LockedIndex(MemoryIndex):
+    def __init__(self, locked: set[str]) -> None:
+        super().__init__(3, {})
+        self._locked = locked
+
+    def locked(self, ids: Sequence[str]) -> set[str]:
+        return self._locked & set(ids)
+
+
+@pytest.mark.parametrize(("locked", "expected"), [(set(), ["T"]), ({"T"}, []), ({"S"}, [])])
+def test_an_article_that_bridges_two_stories_merges_them_unless_corrected(
+    locked: set[str], expected: list[str]
+) -> None:
+    index = _LockedIndex(locked)
+    # A and B share nothing; C shares half its weight with each, so once C joins A's
+    # story, the average linkage between {A, C} and {B} is (0 + 0.707) / 2 = 0.35.
+    index.add(Member("A", "S", {"t:x": 1.0}), ["t:x"])
+    index.add(Member("B", "T", {"t:y": 1.0}), ["t:y"])
+    index.add(Member("C", "S", {"t:x": 0.7071, "t:y": 0.7071}), ["t:x", "t:y"])
+    assert merges("S", ["T"], index, Params(merge_threshold=0.3)) == expected
+    assert merges("S", ["T"], index, Params(merge_threshold=0.4)) == []

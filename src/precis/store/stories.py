@@ -6,9 +6,10 @@ frequencies, and MinHash LSH buckets), so assigning one article costs a few inde
 lookups whatever the size of the store.
 
 Corrections (merge, split, move) mark the stories involved ``corrected`` and the moved
-articles ``pinned``. Automatic assignment only ever places *new* articles, so it never
-undoes a correction: pinned articles stay where the user put them, and a new article
-joins whichever story (corrected or not) its content matches.
+articles ``pinned``. Automatic assignment places *new* articles, and merges two stories
+only when a new article bridges them (``precis.cluster.assign.merges``) and neither was
+corrected, so it never undoes a correction: pinned articles stay where the user put them,
+and a new article joins whichever story (corrected or not) its content matches.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from precis.cluster import dedup
-from precis.cluster.assign import Member, Params, article_keys, decide
+from precis.cluster.assign import Member, Params, article_keys, decide, merges
 from precis.cluster.features import features
 from precis.errors import NotFound, PrecisError
 from precis.store.db import Store
@@ -156,6 +157,38 @@ class DbIndex:
             sizes.update({str(row.story_id): int(row.n) for row in self.conn.execute(query)})
         return sizes
 
+    def members(self, stories: Sequence[str], limit: int) -> dict[str, list[Member]]:
+        """Original members of each story with at most ``limit`` of them."""
+        sizes = self.story_sizes(stories)
+        small = [int(s) for s in stories if 0 < sizes.get(s, 0) <= limit]
+        found: dict[str, list[Member]] = {str(s): [] for s in small}
+        if not small:
+            return found
+        query = (
+            sa.select(
+                story_articles.c.article_id,
+                story_articles.c.story_id,
+                story_articles.c.weights,
+                story_articles.c.published,
+            )
+            .where(
+                story_articles.c.story_id.in_(small),
+                story_articles.c.duplicate_of.is_(None),
+            )
+            .order_by(story_articles.c.article_id)
+        )
+        for r in self.conn.execute(query):
+            found[str(r.story_id)].append(
+                Member(str(r.article_id), str(r.story_id), r.weights, r.published)
+            )
+        return found
+
+    def locked(self, ids: Sequence[str]) -> set[str]:
+        query = sa.select(stories.c.id).where(
+            stories.c.id.in_([int(s) for s in ids]), stories.c.corrected
+        )
+        return {str(i) for i in self.conn.execute(query).scalars()}
+
 
 @dataclass(slots=True)
 class StoryStore:
@@ -251,6 +284,14 @@ class StoryStore:
             row.published,
         )
         self._index(conn, article_id, keys, filed, buckets)
+        if not new:
+            for other in merges(str(story_id), decision.touched, DbIndex(conn), self.params):
+                conn.execute(
+                    sa.update(story_articles)
+                    .where(story_articles.c.story_id == int(other))
+                    .values(story_id=story_id)
+                )
+                conn.execute(sa.delete(stories).where(stories.c.id == int(other)))
         return Placed(article_id, story_id, None, new)
 
     def _original_of(
