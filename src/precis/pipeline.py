@@ -123,7 +123,11 @@ def reextract_one(store: Store, stored: StoredArticle, rules: Rules) -> Reextrac
 
 
 def story_store(store: Store, settings: Settings) -> StoryStore:
-    params = Params(settings.story_threshold, settings.story_window_days)
+    params = Params(
+        settings.story_threshold,
+        settings.story_window_days,
+        settings.story_merge_threshold,
+    )
     return StoryStore(store, params, settings.duplicate_containment)
 
 

@@ -149,7 +149,10 @@ def cluster_command(app: AppContext, jsonl: str) -> None:
     Writes {"id", "story", "duplicate_of"} lines in input order; no database.
     """
     records = [_article_input(record, where) for record, where in _records(jsonl)]
-    params = Params(app.settings.story_threshold, app.settings.story_window_days)
+    settings = app.settings
+    params = Params(
+        settings.story_threshold, settings.story_window_days, settings.story_merge_threshold
+    )
     try:
         result = cluster(records, params, app.settings.duplicate_containment)
     except ValueError as exc:

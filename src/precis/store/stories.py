@@ -105,20 +105,24 @@ class DbIndex:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
+    # The article being placed is not counted yet; like the batch path (whose document
+    # frequencies cover every article, itself included), count it in both figures, so a
+    # nearly empty store does not make every shared word look common.
     def doc_count(self) -> int:
         value = self.conn.execute(
             sa.select(story_df.c.df).where(story_df.c.key == DOC_COUNT_KEY)
         ).scalar()
-        return int(value or 0)
+        return int(value or 0) + 1
 
     def df(self, keys: Iterable[str]) -> dict[str, int]:
+        keys = list(keys)
         found: dict[str, int] = {}
-        for chunk in _chunks(list(keys)):
+        for chunk in _chunks(keys):
             rows = self.conn.execute(
                 sa.select(story_df.c.key, story_df.c.df).where(story_df.c.key.in_(chunk))
             )
             found.update({row.key: int(row.df) for row in rows})
-        return found
+        return {k: found.get(k, 0) + 1 for k in keys}
 
     def candidates(self, keys: Sequence[str], limit: int) -> list[Member]:
         if not keys:
