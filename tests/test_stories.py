@@ -19,6 +19,7 @@ from precis.errors import NotFound, PrecisError
 from precis.models import Article
 from precis.pipeline import assign_stories, story_store
 from precis.store import Store
+from precis.store.stories import DbIndex
 from precis.summarize import Length
 
 KERRY_A = (
@@ -237,6 +238,35 @@ def test_store_assigns_and_corrections_persist(store: Store) -> None:
     assert {a.id for a in stories.get(kerry).articles} == {ids[0], ids[1], ids[3], later.id}
     with pytest.raises(NotFound):
         stories.get(new)
+
+
+def test_store_index_gives_members_and_locks_corrected_stories(store: Store) -> None:
+    settings_ = Settings.load({})
+    ids = _seed(store)
+    assign_stories(store, ids, settings_)
+    stories = story_store(store, settings_)
+    kerry, flood = stories.story_of(ids[0]), stories.story_of(ids[2])
+    new = stories.split(kerry, [ids[1]])
+    with store.engine.connect() as conn:
+        index = DbIndex(conn)
+        assert index.locked([str(kerry), str(new), str(flood)]) == {str(kerry), str(new)}
+        members = index.members([str(kerry), str(flood)], 30)
+        assert {m.id for m in members[str(flood)]} == {str(ids[2]), str(ids[3])}
+        assert [m.id for m in members[str(kerry)]] == [str(ids[0])]
+        assert members[str(flood)][0].keys  # stored weights come back for scoring
+        assert index.members([str(flood)], 1) == {}  # too big to re-check
+    # Automatic assignment never merges the two corrected stories back together.
+    rewrite = store.add(
+        Article(
+            title="Trump attacks Kerry over Iran nuclear deal diplomacy",
+            text="President Trump attacked John Kerry on Monday for shadow diplomacy with "
+            "European leaders to preserve the Iran nuclear deal.",
+            url="https://rewrite.test/",
+        )
+    )
+    assign_stories(store, [rewrite.id], settings_)
+    assert stories.story_of(ids[0]) == kerry
+    assert stories.story_of(ids[1]) == new
 
 
 def test_corrections_reject_bad_requests(store: Store) -> None:
