@@ -42,6 +42,7 @@ MERGE_THRESHOLD = 0.35  # average linkage at which two stories bridged by an art
 # Stories bigger than this are not re-checked for merging (bounds the pair scores per
 # article at MAX_MERGE_SIZE squared per touched story).
 MAX_MERGE_SIZE = 30
+MERGE_CANDIDATES = 5  # touched stories re-checked per joining article (bounded cost)
 WINDOW_DAYS = 10.0  # articles published further apart than this never share a story
 INDEX_KEYS = 20  # an article's most distinctive keys that go into the inverted index
 MAX_CANDIDATES = 100  # candidate articles scored per new article (most shared keys first)
@@ -178,7 +179,9 @@ def decide(
             best = (average, story)
     if best is None:
         return Decision(None, 0.0, {}), weights, filed
-    touched = tuple(s for s in sorted(totals) if s != best[1])
+    # The stories the article is most tied to (by summed pair scores) are re-checked.
+    ranked = sorted((s for s in totals if s != best[1]), key=lambda s: (-totals[s], s))
+    touched = tuple(ranked[:MERGE_CANDIDATES])
     explanation = explain(best[0], best_pair[best[1]])
     return Decision(best[1], best[0], explanation, touched), weights, filed
 
