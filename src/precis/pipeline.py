@@ -122,9 +122,18 @@ def reextract_one(store: Store, stored: StoredArticle, rules: Rules) -> Reextrac
     return Reextracted(stored.id, "changed")
 
 
+def story_params(settings: Settings) -> Params:
+    """The clustering thresholds in force: the store, ``precis cluster`` and ``precis batch``
+    all group with these, so they give the same stories."""
+    return Params(
+        settings.story_threshold,
+        settings.story_window_days,
+        settings.story_merge_threshold,
+    )
+
+
 def story_store(store: Store, settings: Settings) -> StoryStore:
-    params = Params(settings.story_threshold, settings.story_window_days)
-    return StoryStore(store, params, settings.duplicate_containment)
+    return StoryStore(store, story_params(settings), settings.duplicate_containment)
 
 
 def assign_stories(

@@ -23,10 +23,9 @@ pass_app = click.make_pass_decorator(AppContext)
 def story_stage(settings: Settings) -> StoryStage:
     """The story clustering stage for batch runs, with the configured thresholds."""
     from precis.batchstories import BatchStories
-    from precis.cluster import Params
+    from precis.pipeline import story_params
 
-    params = Params(settings.story_threshold, settings.story_window_days)
-    return BatchStories(params, settings.duplicate_containment)
+    return BatchStories(story_params(settings), settings.duplicate_containment)
 
 
 @click.command(name="batch")

@@ -16,12 +16,12 @@ import click
 from precis.cli.context import AppContext
 from precis.cli.jsonl import records as jsonl_records
 from precis.cli.output import echo_json, iso
-from precis.cluster.assign import Params, cluster
+from precis.cluster.assign import cluster
 from precis.cluster.features import ArticleInput
 from precis.cluster.storysum import Point, SourceArticle, StorySummary, summarize_story
 from precis.errors import InputError
 from precis.extract.metadata import parse_date
-from precis.pipeline import assign_stories, story_store
+from precis.pipeline import assign_stories, story_params, story_store
 from precis.store.stories import StoryView
 from precis.summarize import Length
 
@@ -157,9 +157,8 @@ def cluster_command(app: AppContext, jsonl: str) -> None:
     Writes {"id", "story", "duplicate_of"} lines in input order; no database.
     """
     records = [_article_input(record, where) for record, where in jsonl_records(jsonl)]
-    params = Params(app.settings.story_threshold, app.settings.story_window_days)
     try:
-        result = cluster(records, params, app.settings.duplicate_containment)
+        result = cluster(records, story_params(app.settings), app.settings.duplicate_containment)
     except ValueError as exc:
         raise InputError(jsonl, str(exc)) from exc
     for item in result:

@@ -6,9 +6,10 @@ frequencies, and MinHash LSH buckets), so assigning one article costs a few inde
 lookups whatever the size of the store.
 
 Corrections (merge, split, move) mark the stories involved ``corrected`` and the moved
-articles ``pinned``. Automatic assignment only ever places *new* articles, so it never
-undoes a correction: pinned articles stay where the user put them, and a new article
-joins whichever story (corrected or not) its content matches.
+articles ``pinned``. Automatic assignment places *new* articles, and merges two stories
+only when a new article bridges them (``precis.cluster.assign.merges``) and neither was
+corrected, so it never undoes a correction: pinned articles stay where the user put them,
+and a new article joins whichever story (corrected or not) its content matches.
 """
 
 from __future__ import annotations
@@ -25,7 +26,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from precis.cluster import dedup
-from precis.cluster.assign import Member, Params, article_keys, decide, index_keys, weigh
+from precis.cluster.assign import (
+    Member,
+    Params,
+    article_keys,
+    decide,
+    index_keys,
+    merges,
+    weigh,
+)
 from precis.cluster.features import features
 from precis.errors import NotFound, PrecisError
 from precis.store.db import Store
@@ -119,20 +128,24 @@ class DbIndex:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
+    # The article being placed is not counted yet; like the batch path (whose document
+    # frequencies cover every article, itself included), count it in both figures, so a
+    # nearly empty store does not make every shared word look common.
     def doc_count(self) -> int:
         value = self.conn.execute(
             sa.select(story_df.c.df).where(story_df.c.key == DOC_COUNT_KEY)
         ).scalar()
-        return int(value or 0)
+        return int(value or 0) + 1
 
     def df(self, keys: Iterable[str]) -> dict[str, int]:
+        keys = list(keys)
         found: dict[str, int] = {}
-        for chunk in _chunks(list(keys)):
+        for chunk in _chunks(keys):
             rows = self.conn.execute(
                 sa.select(story_df.c.key, story_df.c.df).where(story_df.c.key.in_(chunk))
             )
             found.update({row.key: int(row.df) for row in rows})
-        return found
+        return {k: found.get(k, 0) + 1 for k in keys}
 
     def candidates(self, keys: Sequence[str], limit: int) -> list[Member]:
         if not keys:
@@ -170,6 +183,38 @@ class DbIndex:
             )
             sizes.update({str(row.story_id): int(row.n) for row in self.conn.execute(query)})
         return sizes
+
+    def members(self, stories: Sequence[str], limit: int) -> dict[str, list[Member]]:
+        """Original members of each story with at most ``limit`` of them."""
+        sizes = self.story_sizes(stories)
+        small = [int(s) for s in stories if 0 < sizes.get(s, 0) <= limit]
+        found: dict[str, list[Member]] = {str(s): [] for s in small}
+        if not small:
+            return found
+        query = (
+            sa.select(
+                story_articles.c.article_id,
+                story_articles.c.story_id,
+                story_articles.c.weights,
+                story_articles.c.published,
+            )
+            .where(
+                story_articles.c.story_id.in_(small),
+                story_articles.c.duplicate_of.is_(None),
+            )
+            .order_by(story_articles.c.article_id)
+        )
+        for r in self.conn.execute(query):
+            found[str(r.story_id)].append(
+                Member(str(r.article_id), str(r.story_id), r.weights, r.published)
+            )
+        return found
+
+    def locked(self, ids: Sequence[str]) -> set[str]:
+        query = sa.select(stories.c.id).where(
+            stories.c.id.in_([int(s) for s in ids]), stories.c.corrected
+        )
+        return {str(i) for i in self.conn.execute(query).scalars()}
 
 
 @dataclass(slots=True)
@@ -266,6 +311,14 @@ class StoryStore:
             row.published,
         )
         self._index(conn, article_id, keys, filed, buckets)
+        if not new:
+            for other in merges(str(story_id), decision.touched, DbIndex(conn), self.params):
+                conn.execute(
+                    sa.update(story_articles)
+                    .where(story_articles.c.story_id == int(other))
+                    .values(story_id=story_id)
+                )
+                conn.execute(sa.delete(stories).where(stories.c.id == int(other)))
         return Placed(article_id, story_id, None, new)
 
     def _original_of(

@@ -1,0 +1,47 @@
+"""Threshold sweep for story clustering on TRAINING data only (not run by ``bench.run``).
+
+``PYTHONPATH=src python -m bench.tune_clustering 0.25:0.35,0.3:0.35`` scores each
+``assign-threshold:merge-threshold`` pair (a merge threshold above 1 turns merging off)
+by precis's B-cubed F1 on the NeuS train split cut into eight consecutive chunks of
+about 918 articles (the size of the val pool; the whole 7,356-article pool is far more
+confusable than any val or test pool) and on the ECB+ train topics. The defaults in
+``precis.cluster.assign`` are the pair with the best mean of the two.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from bench.bench_clustering import ECB_TRAIN_TOPICS, bcubed, ecb, neus
+from precis.cluster import cluster
+from precis.cluster.assign import Params
+
+CHUNKS = 8
+
+
+def main(argv: list[str]) -> int:
+    docs, gold = neus("train")
+    size = len(docs) // CHUNKS // 3 * 3  # whole stories of three articles
+    chunks = [
+        (docs[i * size : (i + 1) * size], gold[i * size : (i + 1) * size]) for i in range(CHUNKS)
+    ]
+    ecb_docs, ecb_gold = ecb(lambda t: t in ECB_TRAIN_TOPICS)
+    for pair in argv[0].split(","):
+        threshold, merge = map(float, pair.split(":"))
+        params = Params(threshold=threshold, merge_threshold=merge)
+        start = time.perf_counter()
+        neus_f1 = [bcubed([a.story for a in cluster(d, params)], g)["b3_f1"] for d, g in chunks]
+        ecb_f1 = bcubed([a.story for a in cluster(ecb_docs, params)], ecb_gold)["b3_f1"]
+        mean = sum(neus_f1) / len(neus_f1)
+        print(
+            f"{pair}: NeuS train chunks ({size}) mean F1 {mean:.4f} "
+            f"[{min(neus_f1):.3f}-{max(neus_f1):.3f}] | ECB+ train F1 {ecb_f1:.4f} | "
+            f"mean {(mean + ecb_f1) / 2:.4f} ({time.perf_counter() - start:.0f}s)",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
