@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -168,3 +169,23 @@ def test_failure_midway_through_a_batch_leaves_only_whole_articles(
     report = ingest(store, [str(corpus)], settings)
     assert (len(report.added), len(report.existing), len(report.failed)) == (3, 2, 0)
     assert store.count() == 5
+
+
+def test_summary_cache_write_is_skipped_not_waited_for_while_another_writer_holds_the_lock(
+    store: Store, db_url: str
+) -> None:
+    stored = store.add(
+        Article("Dock strike", "Dock workers walked out. The union said talks failed.")
+    )
+    blocker = sqlite3.connect(db_url.removeprefix("sqlite:///"), timeout=0)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")  # another process is writing
+        _, summary = summarize_stored(store, stored.id, Length(sentences=1), "lead")
+        assert summary.sentences[0].text == "Dock workers walked out."
+    finally:
+        blocker.rollback()
+        blocker.close()
+    digest = store.get(stored.id).content_hash
+    assert store.cached_summary(stored.id, "lead", "s1", digest) is None  # skipped, not queued
+    summarize_stored(store, stored.id, Length(sentences=1), "lead")
+    assert store.cached_summary(stored.id, "lead", "s1", digest) is not None
