@@ -8,11 +8,10 @@ It ingests samples/news into a temporary SQLite database (stories are assigned a
 ingest, as with ``precis add``), serves the reader on 127.0.0.1 and photographs home,
 a story, an article with its summary and a search, at a desktop and a phone width.
 
-One correction is applied first, exactly as a reader would with ``precis story move``:
-the automatic grouping keeps The Daily Ledger's "14 hurt" fire report in a story of its
-own (its wording differs most from the others), and the Pier 9 story page is the one
-that shows sources disagreeing (12 vs 14 injured). The story page says the grouping was
-corrected by hand. The story's articles are analysed for entities first, so its page
+The Pier 9 story page is the one that shows sources disagreeing (12 vs 14 injured). If
+the automatic grouping ever leaves The Daily Ledger's "14 hurt" report (its wording
+differs most from the others) outside that story, it is moved in first, exactly as a
+reader would with ``precis story move``, and the page then says so. The story's articles are analysed for entities first, so its page
 shows the "Who said what across outlets" panel.
 """
 
