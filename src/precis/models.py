@@ -8,6 +8,13 @@ from datetime import datetime
 from typing import Literal
 
 MediaType = Literal["text", "html"]
+
+
+def iso(value: datetime | None) -> str | None:
+    """A datetime in ISO 8601 for JSON output, None kept as None."""
+    return value.isoformat() if value is not None else None
+
+
 # How the raw input kept with an article is to be read again: as a whole text or HTML
 # document, or as one JSONL record (body plus caller-supplied metadata).
 RawType = Literal["text", "html", "jsonl"]

@@ -9,12 +9,12 @@ from urllib.parse import urlsplit
 import click
 
 from precis.cli.context import AppContext
-from precis.cli.output import echo_json, iso
+from precis.cli.output import echo_json
 from precis.errors import InputError, PrecisError
 from precis.ingest.fetch import check_url
 from precis.ingest.opml import Subscription, parse_opml, render_opml
 from precis.ingest.urls import normalise_url
-from precis.models import Feed
+from precis.models import Feed, iso
 from precis.poller import Poller
 from precis.store import feeds as feed_store
 

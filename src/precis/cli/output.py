@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 import click
 
-from precis.models import Article, StoredArticle, Summary
-
-
-def iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+from precis.models import Article, StoredArticle, Summary, iso
 
 
 def article_json(article: Article, article_id: int | None = None) -> dict[str, Any]:

@@ -15,12 +15,13 @@ import click
 
 from precis.cli.context import AppContext
 from precis.cli.jsonl import records as jsonl_records
-from precis.cli.output import echo_json, iso
+from precis.cli.output import echo_json
 from precis.cluster.assign import cluster
 from precis.cluster.features import ArticleInput
 from precis.cluster.storysum import Point, SourceArticle, StorySummary, summarize_story
 from precis.errors import InputError
 from precis.extract.metadata import parse_date
+from precis.models import iso
 from precis.pipeline import assign_stories, story_params, story_store
 from precis.store.stories import StoryView
 from precis.summarize import Length

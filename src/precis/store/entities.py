@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from precis.entities import canonical
 from precis.entities.model import ENTITY_TYPES, Analysis, EntityType
 from precis.errors import NotFound, PrecisError
+from precis.models import iso
 from precis.store.db import Store
 from precis.store.schema import (
     articles,
@@ -233,7 +234,7 @@ def entity_detail(store: Store, name: str) -> dict[str, Any]:
                 "id": r.id,
                 "title": r.title,
                 "source": r.source,
-                "published": _iso(r.published),
+                "published": iso(r.published),
                 "mentions": r.mentions,
             }
             for r in article_rows
@@ -298,7 +299,7 @@ def _statement_json(row: Any) -> dict[str, Any]:
         "article_id": row.article_id,
         "title": row.title,
         "source": row.source,
-        "published": _iso(row.published),
+        "published": iso(row.published),
         "speaker": row.speaker_name or row.speaker,
         "speaker_entity": row.speaker_name,  # None: the speaker is not a known entity
         "cue": row.cue,
@@ -329,10 +330,6 @@ def article_panel(store: Store, article_id: int) -> dict[str, Any]:
         ],
         "statements": list_statements(store, article=article_id, limit=10_000),
     }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def shared_statements(store: Store, article_ids: Sequence[int]) -> list[dict[str, Any]]:

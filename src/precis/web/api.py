@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from precis.errors import PrecisError
-from precis.models import Feed, StoredArticle, Summary
+from precis.models import Feed, StoredArticle, Summary, iso
 from precis.pipeline import IngestReport, ingest, summarize_stored
 from precis.store import feeds as feed_store
 from precis.store import navigation
@@ -75,7 +75,7 @@ def article_json(stored: StoredArticle, *, text: bool) -> dict[str, Any]:
         "title": article.title,
         "source": article.source,
         "author": article.author,
-        "published": article.published.isoformat() if article.published else None,
+        "published": iso(article.published),
         "url": article.url,
         "ingested_at": stored.ingested_at.isoformat(),
         "words": len(article.text.split()),
@@ -182,9 +182,6 @@ def list_sources(reader: ReaderDep) -> JSONResponse:
 
 
 def feed_json(feed: Feed) -> dict[str, Any]:
-    def iso(value: Any) -> str | None:
-        return value.isoformat() if value is not None else None
-
     return {
         "id": feed.id,
         "name": feed.name,

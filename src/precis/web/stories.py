@@ -17,6 +17,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from precis.errors import NotFound
+from precis.models import iso
 from precis.summarize import Length
 from precis.web.context import MAX_ID, MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, ReaderDep
 
@@ -247,10 +248,6 @@ def get_story_summary(
 
 
 # -- JSON ---------------------------------------------------------------------------------
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def card_json(card: StoryCard) -> dict[str, Any]:
     return {
         "id": card.id,
@@ -258,8 +255,8 @@ def card_json(card: StoryCard) -> dict[str, Any]:
         "sources": card.sources,
         "articles": card.articles,
         "outlets": list(card.outlets),
-        "first": _iso(card.first),
-        "latest": _iso(card.latest),
+        "first": iso(card.first),
+        "latest": iso(card.latest),
         "corrected": card.corrected,
     }
 
@@ -269,7 +266,7 @@ def article_json(article: StoryArticle) -> dict[str, Any]:
         "id": article.id,
         "title": article.title,
         "source": article.source,
-        "published": _iso(article.published),
+        "published": iso(article.published),
         "duplicate_of": article.duplicate_of,
     }
 
