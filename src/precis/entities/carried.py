@@ -10,19 +10,18 @@ including a direct quote reported as indirect speech).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from precis.entities.canonical import normalise_speaker
 from precis.entities.model import Statement
+from precis.text.tokens import words
 
 # Share of the shorter statement's content words that must appear in the longer one.
 # 0.6 keeps paraphrases that reuse the key words ("rates will stay high for longer" /
 # "rates would stay high for a longer period") and separates different claims.
 SAME_CLAIM = 0.6
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _FUNCTION_WORDS = frozenset(
     [
         "a",
@@ -107,7 +106,7 @@ class SharedStatement:
 
 
 def content_words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text.casefold()) if w not in _FUNCTION_WORDS]
+    return [w for w in words(text) if w not in _FUNCTION_WORDS]
 
 
 def similarity(a: str, b: str) -> float:
