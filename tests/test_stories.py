@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -158,6 +161,37 @@ corpus = _inputs(KERRY_A, KERRY_B, FLOOD, FLOOD_B, WIRE, WIRE, ("", ""), prefix=
 def test_clustering_is_invariant_to_input_order(order: list[ArticleInput]) -> None:
     expected = {r.id: r.story for r in cluster(corpus)}
     assert {r.id: r.story for r in cluster(order)} == expected
+
+
+def test_article_keys_do_not_depend_on_the_process_hash_seed() -> None:
+    """Entities, numbers and headline terms are sets, which iterate in a per-process hash
+    order; the keys must come out in one order in every process, or the weights summed
+    over them (and the stored scores) change in their last bits from run to run."""
+    script = (
+        "import json, sys; from precis.cluster.assign import article_keys; "
+        "from precis.cluster.features import features; "
+        "print(json.dumps(list(article_keys(features(*json.load(sys.stdin))))))"
+    )
+    names = ["Alder", "Birch", "Cedar", "Dogwood", "Elm", "Fir", "Ginkgo", "Hazel", "Ivy"]
+    title = "Council budget vote splits Alder, Birch and Cedar wards"
+    text = " ".join(
+        f"Councillor {name} said {n * 7 + 3} homes were at stake." for n, name in enumerate(names)
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            input=json.dumps([title, text]),
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3", "4")
+    }
+    assert len(outputs) == 1
+    keys = json.loads(outputs.pop())
+    assert "e:councillor hazel" in keys
+    assert "n:59" in keys
 
 
 sentence = st.sampled_from(

@@ -62,9 +62,11 @@ class Params:
 def article_keys(f: Features) -> dict[str, float]:
     """Prefixed keys with raw counts: ``t:kerry``, ``h:kerry``, ``e:john kerry``, ``n:2019``."""
     keys: dict[str, float] = {f"t:{t}": float(c) for t, c in f.terms.items()}
-    keys.update({f"h:{t}": 1.0 for t in f.title})
-    keys.update({f"e:{e}": 1.0 for e in f.entities})
-    keys.update({f"n:{n}": 1.0 for n in f.numbers})
+    keys.update({f"h:{t}": 1.0 for t in sorted(f.title)})
+    # Sorted: sets iterate in a per-process hash order, and the order of the sums in
+    # ``weigh`` must not change a score's last bit from one run to the next.
+    keys.update({f"e:{e}": 1.0 for e in sorted(f.entities)})
+    keys.update({f"n:{n}": 1.0 for n in sorted(f.numbers)})
     return keys
 
 
@@ -93,6 +95,21 @@ class PairScore:
     total: float
     parts: dict[str, float]
     shared: list[tuple[str, float]]
+
+
+def pair_total(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """``pair_score(a, b).total`` without the explanation: the same sums in the same
+    order (so the same float), at a fraction of the cost. Scoring candidates is the
+    hot loop of assignment; only the chosen pair needs its shared keys listed."""
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    parts: dict[str, float] = {}
+    other_weight = large.get
+    for key, w in small.items():
+        other = other_weight(key)
+        if other is not None:
+            kind = key[0]
+            parts[kind] = parts.get(kind, 0.0) + w * other
+    return sum(KIND_WEIGHTS[k] * v for k, v in parts.items())
 
 
 def pair_score(a: Mapping[str, float], b: Mapping[str, float]) -> PairScore:
@@ -163,14 +180,14 @@ def decide(
     weights = weigh(keys, max(index.doc_count(), 1), df)
     filed = index_keys(weights, df)
     totals: dict[str, float] = defaultdict(float)
-    best_pair: dict[str, tuple[float, str, PairScore]] = {}
+    best_pair: dict[str, tuple[float, Member]] = {}
     for member in index.candidates(filed, MAX_CANDIDATES):
         if not _within(published, member.published, params.window_days):
             continue
-        score = pair_score(weights, member.keys)
-        totals[member.story] += score.total
-        if member.story not in best_pair or score.total > best_pair[member.story][0]:
-            best_pair[member.story] = (score.total, member.id, score)
+        score = pair_total(weights, member.keys)
+        totals[member.story] += score
+        if member.story not in best_pair or score > best_pair[member.story][0]:
+            best_pair[member.story] = (score, member)
     best: tuple[float, str] | None = None
     sizes = index.story_sizes(sorted(totals))
     for story, total in sorted(totals.items()):
@@ -182,7 +199,8 @@ def decide(
     # The stories the article is most tied to (by summed pair scores) are re-checked.
     ranked = sorted((s for s in totals if s != best[1]), key=lambda s: (-totals[s], s))
     touched = tuple(ranked[:MERGE_CANDIDATES])
-    explanation = explain(best[0], best_pair[best[1]])
+    closest = best_pair[best[1]][1]
+    explanation = explain(best[0], closest.id, pair_score(weights, closest.keys))
     return Decision(best[1], best[0], explanation, touched), weights, filed
 
 
@@ -193,7 +211,7 @@ def linkage(a: Sequence[Member], b: Sequence[Member], params: Params) -> float:
     for x in a:
         for y in b:
             if _within(x.published, y.published, params.window_days):
-                total += pair_score(x.keys, y.keys).total
+                total += pair_total(x.keys, y.keys)
     return total / max(len(a) * len(b), 1)
 
 
@@ -223,8 +241,8 @@ def merges(story: str, touched: Sequence[str], index: StoryIndex, params: Params
         others.remove(chosen)
 
 
-def explain(average: float, pair: tuple[float, str, PairScore]) -> dict[str, object]:
-    score, other, detail = pair
+def explain(average: float, other: str, detail: PairScore) -> dict[str, object]:
+    score = detail.total
     shared: dict[str, list[str]] = defaultdict(list)
     for key, _ in detail.shared[:SHOWN_KEYS]:
         shared[KIND_NAMES[key[0]]].append(key[2:])
