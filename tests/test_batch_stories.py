@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from conftest import Precis
-from precis.batch import read_table
+from precis.batch import STORY_FEATURES, read_table
 from precis.store import Store
 from precis.store.db import content_hash
 from precis.store.stories import StoryStore
@@ -146,6 +146,10 @@ def test_batch_stories_equal_adding_articles_one_by_one(
 ) -> None:
     out, records = batch_run
     members = list(read_table(out, "story_articles"))
+    # the per-article story work was done in the map stage, once per article
+    features = list(read_table(out, STORY_FEATURES))
+    assert len(features) == len(list(read_table(out, "articles")))
+    assert all(f["bands"] and f["keys"] for f in features)
     batch = partition([(m["content_hash"], m["story"]) for m in members])
     # the gold stories, in content hashes: the clustering itself must be right here
     _, gold_urls = corpus()

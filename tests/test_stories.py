@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from precis.cluster import ArticleInput, cluster
-from precis.cluster.assign import Member, MemoryIndex, Params, merges
+from precis.cluster.assign import Member, MemoryIndex, Params, merges, prepare
 from precis.cluster.dedup import find_copies, is_copy, shingles
 from precis.cluster.storysum import SourceArticle, summarize_story
 from precis.config import Settings
@@ -137,9 +137,35 @@ def test_containment_finds_trimmed_copy() -> None:
 def test_find_copies_names_the_earliest_as_original() -> None:
     from precis.cluster.dedup import Doc
 
-    s = shingles(WIRE[1])
-    docs = [Doc("late", ("2026-02",), s), Doc("early", ("2026-01",), s)]
+    docs = [Doc("late", ("2026-02",), WIRE[1]), Doc("early", ("2026-01",), WIRE[1])]
     assert find_copies(docs) == {"late": "early"}
+
+
+class _Prepared:
+    """Precomputed story features as a batch's workers would give them (some missing)."""
+
+    def __init__(self, articles: list[ArticleInput], skip: set[str]) -> None:
+        self.done = {a.id: prepare(a) for a in articles if a.id not in skip}
+        self.asked: list[str] = []
+
+    def bands(self, article: ArticleInput) -> list[str] | None:
+        found = self.done.get(article.id)
+        return found.bands if found else None
+
+    def keys(self, articles: Sequence[ArticleInput]) -> dict[str, dict[str, float]]:
+        self.asked += [a.id for a in articles]
+        return {a.id: self.done[a.id].keys for a in articles if a.id in self.done}
+
+
+def test_precomputed_features_give_the_same_stories_as_computing_them() -> None:
+    articles = corpus + _inputs(KERRY_A, FLOOD_B, prefix="again")
+    expected = [(a.id, a.story, a.duplicate_of, a.score, a.explanation) for a in cluster(articles)]
+    prepared = _Prepared(articles, skip={"h1", "again0"})
+    got = cluster(articles, precomputed=prepared)
+    assert [(a.id, a.story, a.duplicate_of, a.score, a.explanation) for a in got] == expected
+    copies = {a.id for a in got if a.duplicate_of}
+    assert copies  # the corpus has wire copies, which need no assignment keys
+    assert not copies & set(prepared.asked)
 
 
 def test_duplicate_ids_are_rejected() -> None:

@@ -18,12 +18,17 @@ Output directory layout (every table is a Parquet dataset: a folder of part file
     DIR/story_articles/part-0.parquet  content_hash -> story key (see precis.batchstories)
     DIR/report.json              counts, timings, throughput, per-worker peak memory
     DIR/_work/signatures/        MinHash signatures and LSH band keys (for duplicates)
+    DIR/_work/story_features/    per-article work of the story stage (copy-detection band keys,
+                                 assignment keys), done on the workers
     DIR/_checkpoints/K.json      written last for partition K: a resumed run skips it
 
 STORY STAGE: ``run_batch(..., stories=StoryStage)``. The stage receives every article row
 (dicts with the columns above, in input order) after the map stage and returns the two
-story tables. It runs on the driver: story assignment needs the whole batch at once.
-``precis.batchstories.BatchStories`` is the stage ``precis batch`` uses.
+story tables. Its per-article work (shingling, MinHash band keys, feature keys:
+``precis.cluster.assign.prepare``) is done in the map stage on the workers and handed to
+it as a ``Precomputed``; what is left runs on the driver, because story assignment needs
+the whole batch at once. ``precis.batchstories.BatchStories`` is the stage ``precis batch``
+uses.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ import logging
 import os
 import resource
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -41,6 +46,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from precis.batchstories import StoryTables, story_schemas
+from precis.cluster import ArticleInput
+from precis.cluster.assign import Precomputed, prepare
 from precis.dedupe import band_keys, find_duplicates, signature
 from precis.errors import InputError, PrecisError
 from precis.extract import Rules, extract
@@ -56,6 +63,8 @@ log = logging.getLogger(__name__)
 
 TABLES = ("articles", "summaries", "errors")
 SIGNATURES = Path("_work") / "signatures"
+STORY_FEATURES = Path("_work") / "story_features"
+WORK_TABLES = {"signatures": SIGNATURES, "story_features": STORY_FEATURES}
 CHECKPOINTS = "_checkpoints"
 
 Row = dict[str, Any]
@@ -64,7 +73,9 @@ Row = dict[str, Any]
 class StoryStage(Protocol):
     """Story clustering over the whole batch: article rows in, story tables out."""
 
-    def __call__(self, articles: Iterator[Row]) -> StoryTables: ...
+    def __call__(
+        self, articles: Iterator[Row], precomputed: Precomputed | None = None
+    ) -> StoryTables: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +88,7 @@ class Job:
     max_input_bytes: int
     boilerplate_rules: str | None
     ingested_at: datetime
+    stories: bool = True  # compute the story stage's per-article features in the map
 
     def manifest(self, inputs: list[str]) -> Row:
         return {
@@ -127,7 +139,7 @@ def process_partition(part: Partition, job: Job) -> PartitionReport:
     """Extract, summarize and sign every record of ``part``; write its part files."""
     start = time.perf_counter()
     rules = Rules.load(Path(job.boilerplate_rules) if job.boilerplate_rules else None)
-    rows: dict[str, list[Row]] = {name: [] for name in (*TABLES, "signatures")}
+    rows: dict[str, list[Row]] = {name: [] for name in (*TABLES, *WORK_TABLES)}
     report = PartitionReport(part.key, part.fingerprint)
     for item in read(part):
         report.records += 1
@@ -154,6 +166,12 @@ def _process_document(raw: RawDocument, job: Job, rules: Rules, rows: dict[str, 
         summary = summarize(parse(article.text, article.title), job.length, job.method)
         stage = "signature"
         sig = signature(article.text)
+        stage = "story features"
+        features = (
+            prepare(ArticleInput(digest, article.text, article.title or ""))
+            if job.stories
+            else None
+        )
     except InputError as exc:
         rows["errors"].append(_error(raw.origin, stage, exc.reason))
         return
@@ -171,6 +189,16 @@ def _process_document(raw: RawDocument, job: Job, rules: Rules, rows: dict[str, 
         }
     )
     rows["signatures"].append({"content_hash": digest, "signature": sig, "bands": band_keys(sig)})
+    if features is not None:
+        rows["story_features"].append(
+            {
+                "content_hash": digest,
+                "title": article.title or "",
+                "bands": features.bands,
+                "keys": list(features.keys),
+                "counts": list(features.keys.values()),
+            }
+        )
 
 
 def article_row(article: Article, digest: str, ingested_at: datetime) -> Row:
@@ -191,7 +219,7 @@ def _error(origin: str, stage: str, reason: str) -> Row:
 
 def _write_part(job: Job, key: str, rows: dict[str, list[Row]]) -> None:
     for name, table_rows in rows.items():
-        folder = Path(job.out) / (SIGNATURES if name == "signatures" else Path(name))
+        folder = Path(job.out) / WORK_TABLES.get(name, Path(name))
         write_parquet(folder / f"part-{key}.parquet", table_rows, SCHEMAS[name]())
 
 
@@ -236,6 +264,15 @@ def _schemas() -> dict[str, Callable[[], Any]]:
                 ("content_hash", text),
                 ("signature", pa.list_(pa.uint32())),
                 ("bands", pa.list_(pa.int64())),
+            ]
+        ),
+        "story_features": lambda: pa.schema(
+            [
+                ("content_hash", text),
+                ("title", text),
+                ("bands", pa.list_(text)),
+                ("keys", pa.list_(text)),
+                ("counts", pa.list_(pa.float64())),
             ]
         ),
         "duplicates": lambda: pa.schema(
@@ -348,8 +385,14 @@ def _tally(out: Path, parts: list[Partition], report: BatchReport) -> None:
             report.errors += counts["errors"]
 
 
-def read_table(out: Path, name: str | Path, parts: list[Partition] | None = None) -> Iterator[Row]:
-    """Rows of one output table, part by part in partition order."""
+def read_table(
+    out: Path,
+    name: str | Path,
+    parts: list[Partition] | None = None,
+    columns: list[str] | None = None,
+) -> Iterator[Row]:
+    """Rows of one output table (or of some of its ``columns``), part by part in
+    partition order."""
     import pyarrow.parquet as pq
 
     folder = out / name
@@ -359,7 +402,7 @@ def read_table(out: Path, name: str | Path, parts: list[Partition] | None = None
         else sorted(folder.glob("part-*.parquet"))
     )
     for file in files:
-        for batch in pq.ParquetFile(file).iter_batches(batch_size=2048):
+        for batch in pq.ParquetFile(file).iter_batches(batch_size=2048, columns=columns):
             yield from batch.to_pylist()
 
 
@@ -377,11 +420,47 @@ def _duplicates(out: Path, parts: list[Partition], report: BatchReport) -> None:
 
 
 def _stories(out: Path, parts: list[Partition], stories: StoryStage) -> int:
-    tables = stories(read_table(out, "articles", parts))
+    tables = stories(read_table(out, "articles", parts), FeatureTable(out, parts))
     schemas = story_schemas()
     for name, rows in (("story_articles", tables.articles), ("stories", tables.stories)):
         write_parquet(out / name / "part-0.parquet", rows, schemas[name])
     return len(tables.stories)
+
+
+class FeatureTable:
+    """The story features the map stage wrote: the ``Precomputed`` of the story stage.
+
+    Band keys are read for every article at once; assignment keys, the bulk of the table,
+    only for the originals ``cluster`` asks about. Rows are matched by content hash *and*
+    title (duplicate texts may carry different titles); anything not found is computed by
+    ``cluster`` itself, so a missing or partial table only costs time.
+    """
+
+    def __init__(self, out: Path, parts: list[Partition]) -> None:
+        self._out, self._parts = out, parts
+        self._bands: dict[tuple[str, str], list[str]] = {}
+        for row in self._rows(["content_hash", "title", "bands"]):
+            self._bands.setdefault((row["content_hash"], row["title"]), row["bands"])
+
+    def bands(self, article: ArticleInput) -> list[str] | None:
+        return self._bands.get((article.id, article.title))
+
+    def keys(self, articles: Sequence[ArticleInput]) -> dict[str, dict[str, float]]:
+        wanted = {(a.id, a.title) for a in articles}
+        result: dict[str, dict[str, float]] = {}
+        for row in self._rows(None):
+            ident = (row["content_hash"], row["title"])
+            if ident in wanted and ident[0] not in result:
+                result[ident[0]] = dict(zip(row["keys"], row["counts"], strict=True))
+        return result
+
+    def _rows(self, columns: list[str] | None) -> Iterator[Row]:
+        parts = [
+            p
+            for p in self._parts
+            if (self._out / STORY_FEATURES / f"part-{p.key}.parquet").exists()
+        ]
+        return read_table(self._out, STORY_FEATURES, parts, columns)
 
 
 @contextmanager
@@ -434,7 +513,12 @@ def dask_client(
 
 
 def make_job(
-    out: Path, method: str, length: Length, max_input_bytes: int, rules: Path | None
+    out: Path,
+    method: str,
+    length: Length,
+    max_input_bytes: int,
+    rules: Path | None,
+    stories: bool = True,
 ) -> Job:
     get_summarizer(method)  # an unknown method fails before any cluster starts
     return Job(
@@ -444,6 +528,7 @@ def make_job(
         max_input_bytes=max_input_bytes,
         boilerplate_rules=str(rules) if rules else None,
         ingested_at=datetime.now(UTC).replace(microsecond=0),
+        stories=stories,
     )
 
 

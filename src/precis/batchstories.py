@@ -2,9 +2,12 @@
 
 Story assignment needs a global view (an article may join a story whose other articles
 sit in any partition), so it runs on the driver after the map stage, over every article
-row, through ``precis.cluster.cluster`` — the same function as ``precis cluster --jsonl``,
-which visits articles in a canonical order (publication time, text, id) so the result
-does not depend on how the corpus was partitioned.
+row, through ``precis.cluster.cluster``. The per-article part of that work (shingles,
+MinHash band keys, feature keys) is done in the map stage on the workers and arrives as
+a ``Precomputed`` (``precis.batch.FeatureTable``); the driver only detects copies among
+LSH candidates and assigns the originals. ``cluster`` is the same function as
+``precis cluster --jsonl``, which visits articles in a canonical order (publication time,
+text, id) so the result does not depend on how the corpus was partitioned.
 
 Rows that the store would refuse as duplicates (same ``content_hash``, or same URL as an
 earlier row) are left out first, exactly as ``precis load`` skips them, so the stories of
@@ -29,6 +32,7 @@ from datetime import datetime
 from typing import Any
 
 from precis.cluster import ArticleInput, Params, cluster
+from precis.cluster.assign import Precomputed
 
 Row = dict[str, Any]
 
@@ -46,7 +50,9 @@ class BatchStories:
     params: Params = field(default_factory=Params)
     containment: float | None = None
 
-    def __call__(self, articles: Iterator[Row]) -> StoryTables:
+    def __call__(
+        self, articles: Iterator[Row], precomputed: Precomputed | None = None
+    ) -> StoryTables:
         kept = list(loadable(articles))
         inputs = [
             ArticleInput(
@@ -58,7 +64,7 @@ class BatchStories:
             )
             for row in kept
         ]
-        assignments = cluster(inputs, self.params, self.containment)
+        assignments = cluster(inputs, self.params, self.containment, precomputed)
         members = [
             {
                 "content_hash": a.id,

@@ -68,7 +68,7 @@ def story_stage(settings: Settings) -> StoryStage:
     "--stories/--no-stories",
     default=True,
     show_default=True,
-    help="Cluster the articles into stories (on the driver, after the parallel stage).",
+    help="Cluster the articles into stories (per-article work on the workers, assignment on the driver).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @pass_app
@@ -102,7 +102,7 @@ def batch_command(
     length = Length(sentences=sentences, words=words, ratio=ratio)
     job = make_job(
         out, method or settings.summary_method, length, settings.max_input_bytes,
-        settings.boilerplate_rules,
+        settings.boilerplate_rules, stories,
     )  # fmt: skip
     with (
         dask_client(workers, scheduler, processes=not in_process) as client,

@@ -333,10 +333,39 @@ class Assignment:
     explanation: dict[str, object]
 
 
+class Precomputed(Protocol):
+    """The per-article work of ``cluster``, done ahead of it (``precis batch`` does it on
+    its workers in the map stage, see ``prepare``); ``cluster`` computes whatever this
+    does not give."""
+
+    def bands(self, article: ArticleInput) -> Sequence[str] | None:
+        """The article's LSH band keys for copy detection (``dedup.band_keys``)."""
+        ...
+
+    def keys(self, articles: Sequence[ArticleInput]) -> Mapping[str, Mapping[str, float]]:
+        """``article_keys`` of these articles by id (asked only for originals, once)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    bands: list[str]
+    keys: dict[str, float]
+
+
+def prepare(article: ArticleInput) -> Prepared:
+    """What ``Precomputed`` gives for one article."""
+    from precis.cluster import dedup
+
+    shingled = dedup.shingles(dedup.copy_text(article.title, article.text))
+    return Prepared(dedup.band_keys(shingled), article_keys(features(article.title, article.text)))
+
+
 def cluster(
     articles: Sequence[ArticleInput],
     params: Params | None = None,
     containment: float | None = None,
+    precomputed: Precomputed | None = None,
 ) -> list[Assignment]:
     """Batch clustering (``precis cluster``): the incremental algorithm over an in-memory
     index, visiting articles in ``canonical_key`` order so input order never matters.
@@ -348,12 +377,18 @@ def cluster(
     if len(set(ids)) != len(ids):
         raise ValueError("article ids must be unique")
     ordered = sorted(articles, key=canonical_key)
-    docs = [
-        dedup.Doc(a.id, canonical_key(a), dedup.shingles(a.title + "\n" + a.text)) for a in ordered
-    ]
+    docs = []
+    for a in ordered:
+        bands = precomputed.bands(a) if precomputed else None
+        text = dedup.copy_text(a.title, a.text)
+        docs.append(dedup.Doc(a.id, canonical_key(a), text, tuple(bands) if bands else None))
     copies = dedup.find_copies(docs, containment if containment is not None else dedup.CONTAINMENT)
     originals = [a for a in ordered if a.id not in copies]
-    keyed = {a.id: article_keys(features(a.title, a.text)) for a in originals}
+    given = precomputed.keys(originals) if precomputed else {}
+    keyed = {
+        a.id: given[a.id] if a.id in given else article_keys(features(a.title, a.text))
+        for a in originals
+    }
     df: dict[str, int] = defaultdict(int)
     for keys in keyed.values():
         for key in keys:

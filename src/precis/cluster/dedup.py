@@ -77,35 +77,57 @@ def is_copy(a: frozenset[str], b: frozenset[str], threshold: float = CONTAINMENT
 
 @dataclass(frozen=True, slots=True)
 class Doc:
-    """What deduplication needs: an id and an ordering key (earliest is the original)."""
+    """What deduplication needs: an id, an ordering key (earliest is the original), the
+    text compared for containment (title and body, see ``copy_text``) and, when computed
+    elsewhere (a batch computes them on its workers), its LSH band keys."""
 
     id: str
     order: tuple[str, ...]
-    shingles: frozenset[str]
+    text: str
+    bands: tuple[str, ...] | None = None
+
+
+def copy_text(title: str, text: str) -> str:
+    """The text whose shingles decide whether one article copies another."""
+    return title + "\n" + text
 
 
 def find_copies(docs: Sequence[Doc], threshold: float = CONTAINMENT) -> dict[str, str]:
     """Map each copy's id to its original's id (the earliest document of its copy group).
 
     Deterministic and independent of input order: documents are visited by ``order``.
+    Shingles are built only for documents that meet an LSH candidate, and kept only for
+    originals (the only documents later ones are compared with).
     """
     ordered = sorted(docs, key=lambda d: (d.order, d.id))
     buckets: dict[str, list[Doc]] = defaultdict(list)
+    kept: dict[str, frozenset[str]] = {}
     original: dict[str, str] = {}
     for doc in ordered:
-        keys = band_keys(doc.shingles)
+        own: frozenset[str] | None = None
+        if doc.bands is None:
+            own = shingles(doc.text)
+            keys: Sequence[str] = band_keys(own)
+        else:
+            keys = doc.bands
         seen: set[str] = set()
         for key in keys:
             for other in buckets[key]:
                 if other.id in seen:
                     continue
                 seen.add(other.id)
-                if is_copy(doc.shingles, other.shingles, threshold):
+                if own is None:
+                    own = shingles(doc.text)
+                if other.id not in kept:
+                    kept[other.id] = shingles(other.text)
+                if is_copy(own, kept[other.id], threshold):
                     original[doc.id] = original.get(other.id, other.id)
                     break
             if doc.id in original:
                 break
         if doc.id not in original:
+            if own is not None:
+                kept[doc.id] = own
             for key in keys:
                 buckets[key].append(doc)
     return original
