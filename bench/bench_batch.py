@@ -5,8 +5,10 @@ rotated, one dropped in every third copy, a unique closing sentence), written as
 Each size runs ``precis batch``'s ``run_batch`` on a fresh local cluster of process
 workers. Sizes and worker counts: ``BENCH_BATCH_SIZES`` (default 10000,20000,50000,100000,
 200000) and ``BENCH_BATCH_WORKERS`` (default 1,2); ``--quick`` runs 1000 on 1 and 2.
-The story stage (``BatchStories``, on the driver) is part of every run; its time is in
-``stage_seconds["stories"]``. A per-stage profile on 300 articles (one process) names the
+The story stage (``BatchStories``: per-article features on the workers during the map,
+assignment on the driver) is part of every run; the driver's part is in
+``stage_seconds["stories"]``. Each run records the 1-minute load average before and after
+it and the driver's peak RSS. A per-stage profile on 300 articles (one process) names the
 bottleneck.
 """
 
@@ -64,12 +66,13 @@ def write_corpus(base: list[dict[str, str]], count: int, folder: Path) -> Path:
 
 
 def run_one(corpus: Path, workers: int, folder: Path) -> dict[str, Any]:
-    from precis.batch import dask_client, make_job, run_batch
+    from precis.batch import dask_client, make_job, peak_rss_mb, run_batch
     from precis.batchstories import BatchStories
     from precis.summarize import Length
 
     out = folder / f"out-{corpus.stem}-{workers}w"
     job = make_job(out, "precis", Length(), 20_000_000, None)
+    load_before = os.getloadavg()[0]
     with dask_client(workers=workers, processes=True) as client:
         start = time.perf_counter()
         report = run_batch(
@@ -88,11 +91,15 @@ def run_one(corpus: Path, workers: int, folder: Path) -> dict[str, Any]:
         "exact_duplicates": report.exact_duplicates,
         "stories": report.stories,
         "worker_peak_rss_mb": sorted(report.worker_peak_rss_mb.values()),
+        "driver_peak_rss_mb": round(peak_rss_mb()),
+        "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
 
 
 def profile(base: list[dict[str, str]]) -> dict[str, float]:
     """Milliseconds per article per stage, in one process (what one worker core does)."""
+    from precis.cluster import ArticleInput
+    from precis.cluster.assign import prepare
     from precis.dedupe import band_keys, signature
     from precis.extract import Rules, extract
     from precis.models import RawDocument
@@ -100,7 +107,7 @@ def profile(base: list[dict[str, str]]) -> dict[str, float]:
     from precis.text.sentences import parse
 
     rules = Rules.load()
-    totals = dict.fromkeys(("extract", "parse", "summarize", "signature"), 0.0)
+    totals = dict.fromkeys(("extract", "parse", "summarize", "signature", "story_features"), 0.0)
     sample = list(perturbed(base, PROFILE_ARTICLES))
     for record in sample:
         raw = RawDocument("bench", record["text"], "text", {"title": record["title"]})
@@ -112,6 +119,8 @@ def profile(base: list[dict[str, str]]) -> dict[str, float]:
         summarize(doc, Length(), "precis")
         marks.append(time.perf_counter())
         band_keys(signature(article.text))
+        marks.append(time.perf_counter())
+        prepare(ArticleInput("bench", article.text, article.title or ""))
         marks.append(time.perf_counter())
         for stage, (a, b) in zip(totals, itertools.pairwise(marks), strict=True):
             totals[stage] += b - a
