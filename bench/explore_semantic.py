@@ -7,8 +7,9 @@ static token vectors over headline twice + the first 120 words, first DIM of its
 Matryoshka dimensions; the weights ship inside the ``wordllama`` wheel, nothing is
 downloaded), and scores assign threshold T / merge threshold M exactly as
 ``bench.tune_clustering`` does, on TRAINING data only (NeuS train chunks, ECB+ train
-topics). VW 0 is precis as it is. precis itself is not changed: the script swaps
-``article_keys``, ``weigh`` and ``pair_score`` of ``precis.cluster.assign`` for versions
+topics). VW 0 is precis as it is. Three more fields, ``:H:E:N``, replace the headline,
+entity and number weights of the lexical score. precis itself is not changed: the script swaps
+``features``, ``article_keys``, ``weigh``, ``index_keys`` and ``pair_score`` of ``precis.cluster.assign`` for versions
 that carry the vector as extra ``v:i`` keys. Results are in docs/benchmarks.md
 ("## Stories"); the feature was not adopted.
 """
@@ -32,6 +33,7 @@ from precis.cluster.features import Features
 LEAD_WORDS = 120
 TITLE_REPEAT = 2
 VECTOR = "v"
+PRISTINE_KINDS = dict(assign.KIND_WEIGHTS)
 
 
 @cache
@@ -100,7 +102,12 @@ def install(dim: int, weight: float, floor: float) -> None:
         shared.sort(key=lambda item: (-item[1], item[0]))
         return PairScore(total, dict(parts), shared)
 
+    def index_keys(weights: Mapping[str, float], df: Mapping[str, int]) -> list[str]:
+        return original_index_keys({k: w for k, w in weights.items() if k[0] != VECTOR}, df)
+
     original_features = assign.features
+    original_index_keys = assign.index_keys
+    assign.index_keys = index_keys
     assign.features = features  # type: ignore[assignment]
     assign.article_keys = article_keys
     assign.weigh = weigh
@@ -116,10 +123,24 @@ def main(argv: list[str]) -> int:
         (docs[i * size : (i + 1) * size], gold[i * size : (i + 1) * size]) for i in range(CHUNKS)
     ]
     ecb_docs, ecb_gold = ecb(lambda t: t in ECB_TRAIN_TOPICS)
-    pristine = (assign.features, assign.article_keys, assign.weigh, assign.pair_score)
+    pristine = (
+        assign.features,
+        assign.article_keys,
+        assign.weigh,
+        assign.pair_score,
+        assign.index_keys,
+    )
     for spec in argv[1].split(","):
-        weight, floor, threshold, merge = map(float, spec.split(":"))
-        assign.features, assign.article_keys, assign.weigh, assign.pair_score = pristine
+        weight, floor, threshold, merge, *lexical = map(float, spec.split(":"))
+        (
+            assign.features,
+            assign.article_keys,
+            assign.weigh,
+            assign.pair_score,
+            assign.index_keys,
+        ) = pristine
+        kinds = dict(zip("hen", lexical, strict=False)) or dict(PRISTINE_KINDS)
+        assign.KIND_WEIGHTS = {**PRISTINE_KINDS, **kinds}
         if weight:
             install(dim, weight, floor)
         params = Params(threshold=threshold, merge_threshold=merge)
