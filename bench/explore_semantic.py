@@ -1,0 +1,160 @@
+"""Exploration (not run by ``bench.run``): does an embedding cosine help story assignment?
+
+``PYTHONPATH=src python -m bench.explore_semantic DIM VW:FLOOR:T:M[,VW:FLOOR:T:M...]``
+adds to precis's pair score a term ``VW * max(cos - FLOOR, 0) / (1 - FLOOR)``, where
+``cos`` is the cosine of two article embeddings (mean of WordLlama ``l2_supercat``
+static token vectors over headline twice + the first 120 words, first DIM of its 256
+Matryoshka dimensions; the weights ship inside the ``wordllama`` wheel, nothing is
+downloaded), and scores assign threshold T / merge threshold M exactly as
+``bench.tune_clustering`` does, on TRAINING data only (NeuS train chunks, ECB+ train
+topics). VW 0 is precis as it is. Three more fields, ``:H:E:N``, replace the headline,
+entity and number weights of the lexical score. precis itself is not changed: the script swaps
+``features``, ``article_keys``, ``weigh``, ``index_keys`` and ``pair_score`` of ``precis.cluster.assign`` for versions
+that carry the vector as extra ``v:i`` keys. Results are in docs/benchmarks.md
+("## Stories"); the feature was not adopted.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from bench.bench_clustering import ECB_TRAIN_TOPICS, bcubed, ecb, neus
+from bench.tune_clustering import CHUNKS
+from precis.cluster import assign, cluster
+from precis.cluster.assign import PairScore, Params
+from precis.cluster.features import Features
+
+LEAD_WORDS = 120
+TITLE_REPEAT = 2
+VECTOR = "v"
+PRISTINE_KINDS = dict(assign.KIND_WEIGHTS)
+
+
+@cache
+def _model(dim: int) -> tuple[Any, Any]:
+    from safetensors.numpy import load_file
+    from tokenizers import Tokenizer
+
+    root = resources.files("wordllama")
+    with resources.as_file(root / "tokenizers/l2_supercat_tokenizer_config.json") as path:
+        tokenizer = Tokenizer.from_file(str(path))
+    with resources.as_file(root / "weights/l2_supercat_256.safetensors") as path:
+        table = load_file(str(path))["embedding.weight"]
+    return tokenizer, table[:, :dim].astype("float32")
+
+
+def embed(title: str, text: str, dim: int) -> tuple[float, ...]:
+    import numpy as np
+
+    tokenizer, table = _model(dim)
+    lead = " ".join(text.split()[:LEAD_WORDS])
+    ids = tokenizer.encode(" ".join([title] * TITLE_REPEAT + [lead]), add_special_tokens=False).ids
+    ids = [i for i in ids if i < table.shape[0]]
+    if not ids:
+        return ()
+    vector = table[ids].mean(axis=0)
+    norm = float(np.linalg.norm(vector))
+    return tuple(round(float(x), 5) for x in vector / norm) if norm else ()
+
+
+def install(dim: int, weight: float, floor: float) -> None:
+    """Swap the semantic versions into ``precis.cluster.assign`` (module globals, which
+    ``cluster`` and ``decide`` look up at call time)."""
+    original_keys = assign.article_keys
+    original_weigh = assign.weigh
+    kind_weights = {**assign.KIND_WEIGHTS, VECTOR: weight}
+    vectors: dict[int, tuple[float, ...]] = {}
+
+    def article_keys(f: Features) -> dict[str, float]:
+        keys = original_keys(f)
+        keys.update({f"v:{i}": x for i, x in enumerate(vectors[id(f)])})
+        return keys
+
+    def features(title: str, text: str) -> Features:
+        f = original_features(title, text)
+        vectors[id(f)] = embed(title, text, dim)
+        return f
+
+    def weigh(keys: Mapping[str, float], n_docs: int, df: Mapping[str, int]) -> dict[str, float]:
+        weights = original_weigh({k: c for k, c in keys.items() if k[0] != VECTOR}, n_docs, df)
+        weights.update({k: x for k, x in keys.items() if k[0] == VECTOR})
+        return weights
+
+    def pair_score(a: Mapping[str, float], b: Mapping[str, float]) -> PairScore:
+        small, large = (a, b) if len(a) <= len(b) else (b, a)
+        parts: dict[str, float] = defaultdict(float)
+        shared = []
+        for key, w in small.items():
+            other = large.get(key)
+            if other is not None:
+                parts[key[0]] += w * other
+                if key[0] != VECTOR:
+                    shared.append((key, w * other * kind_weights[key[0]]))
+        if VECTOR in parts:
+            parts[VECTOR] = max(parts[VECTOR] - floor, 0.0) / (1 - floor)
+        total = sum(kind_weights[k] * v for k, v in parts.items())
+        shared.sort(key=lambda item: (-item[1], item[0]))
+        return PairScore(total, dict(parts), shared)
+
+    def index_keys(weights: Mapping[str, float], df: Mapping[str, int]) -> list[str]:
+        return original_index_keys({k: w for k, w in weights.items() if k[0] != VECTOR}, df)
+
+    original_features = assign.features
+    original_index_keys = assign.index_keys
+    assign.index_keys = index_keys
+    assign.features = features  # type: ignore[assignment]
+    assign.article_keys = article_keys
+    assign.weigh = weigh
+    assign.pair_score = pair_score
+    assign.KIND_NAMES.setdefault(VECTOR, "semantic")  # type: ignore[attr-defined]
+
+
+def main(argv: list[str]) -> int:
+    dim = int(argv[0])
+    docs, gold = neus("train")
+    size = len(docs) // CHUNKS // 3 * 3
+    chunks = [
+        (docs[i * size : (i + 1) * size], gold[i * size : (i + 1) * size]) for i in range(CHUNKS)
+    ]
+    ecb_docs, ecb_gold = ecb(lambda t: t in ECB_TRAIN_TOPICS)
+    pristine = (
+        assign.features,
+        assign.article_keys,
+        assign.weigh,
+        assign.pair_score,
+        assign.index_keys,
+    )
+    for spec in argv[1].split(","):
+        weight, floor, threshold, merge, *lexical = map(float, spec.split(":"))
+        (
+            assign.features,
+            assign.article_keys,
+            assign.weigh,
+            assign.pair_score,
+            assign.index_keys,
+        ) = pristine
+        kinds = dict(zip("hen", lexical, strict=False)) or dict(PRISTINE_KINDS)
+        assign.KIND_WEIGHTS = {**PRISTINE_KINDS, **kinds}
+        if weight:
+            install(dim, weight, floor)
+        params = Params(threshold=threshold, merge_threshold=merge)
+        start = time.perf_counter()
+        neus_f1 = [bcubed([a.story for a in cluster(d, params)], g)["b3_f1"] for d, g in chunks]
+        ecb_f1 = bcubed([a.story for a in cluster(ecb_docs, params)], ecb_gold)["b3_f1"]
+        mean = sum(neus_f1) / len(neus_f1)
+        print(
+            f"dim {dim} {spec}: NeuS train chunks mean F1 {mean:.4f} | ECB+ train F1 "
+            f"{ecb_f1:.4f} | mean {(mean + ecb_f1) / 2:.4f} ({time.perf_counter() - start:.0f}s)",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
