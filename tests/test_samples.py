@@ -119,7 +119,7 @@ def test_stories_of_one_add_equal_batch_clustering_and_group_the_gold(
     riverton = {in_store[o] for o, story in gold.items() if story == "riverton-budget"}
     assert len(riverton) == 1
     assert _bcubed_f1(in_store, gold) == _bcubed_f1(by_cluster, gold)
-    assert _bcubed_f1(in_store, gold) > 0.8  # 0.875 when written
+    assert _bcubed_f1(in_store, gold) > 0.85  # 0.883 when written
 
 
 def test_reindex_recomputes_the_same_index(sample_store: Store) -> None:
