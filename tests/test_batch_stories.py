@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 
 from conftest import SAMPLES, Precis
+from precis.batch import read_table
 from precis.config import Settings
 from precis.models import Article
 from precis.pipeline import extract_inputs
-from precis.batch import read_table
 from precis.store import Store
 from precis.store.db import content_hash
 from precis.store.stories import StoryStore
