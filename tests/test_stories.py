@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +23,8 @@ from precis.errors import NotFound, PrecisError
 from precis.models import Article
 from precis.pipeline import assign_stories, story_store
 from precis.store import Store
-from precis.store.stories import DbIndex
+from precis.store.schema import story_df
+from precis.store.stories import DOC_COUNT_KEY, DbIndex
 from precis.summarize import Length
 
 KERRY_A = (
@@ -434,3 +436,25 @@ def test_an_article_that_bridges_two_stories_merges_them_unless_corrected(
     index.add(Member("C", "S", {"t:x": 0.7071, "t:y": 0.7071}), ["t:x", "t:y"])
     assert merges("S", ["T"], index, Params(merge_threshold=0.3)) == expected
     assert merges("S", ["T"], index, Params(merge_threshold=0.4)) == []
+
+
+def test_stored_frequencies_count_only_filed_articles(store: Store) -> None:
+    """A batch is weighed with the frequencies of all its articles, but those of articles
+    not placed yet never reach the database: after an assignment stops part-way (here:
+    only some of the stored articles are assigned), the stored counts are exactly what
+    ``rebuild_index`` computes from the filed articles, and a copy is never counted."""
+    ids = _seed(store)
+    copy = store.add(Article(title=KERRY_A[0], text=KERRY_A[1] + " Wire.", url="https://c.test/"))
+    stories = story_store(store, Settings.load({}))
+    stories.assign([ids[0], ids[2], copy.id])
+
+    def frequencies() -> dict[str, int]:
+        with store.engine.connect() as conn:
+            return {r.key: r.df for r in conn.execute(sa.select(story_df))}
+
+    partial = frequencies()
+    assert partial[DOC_COUNT_KEY] == 2  # the copy joined its original, not the index
+    assert stories.rebuild_index() == 2
+    assert frequencies() == partial
+    stories.assign()
+    assert frequencies()[DOC_COUNT_KEY] == 4

@@ -17,7 +17,7 @@ from __future__ import annotations
 import builtins
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -65,6 +65,17 @@ class Placed:
     story_id: int
     duplicate_of: int | None
     new_story: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """An article about to be assigned, surveyed before the first one is placed."""
+
+    article_id: int
+    published: datetime | None
+    keys: dict[str, float]  # empty for a copy
+    buckets: list[str]
+    original: int | None  # the article it copies, if it is a copy
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,19 +134,25 @@ class StoryView:
 
 
 class DbIndex:
-    """``StoryIndex`` over the story tables, bound to one connection (one transaction)."""
+    """``StoryIndex`` over the story tables, bound to one connection (one transaction).
 
-    def __init__(self, conn: Connection) -> None:
+    ``unfiled`` counts the keys (and, under ``DOC_COUNT_KEY``, the number) of the
+    original articles of the batch being assigned that are not in the index yet, the
+    article being placed included: document frequencies are the stored ones plus these,
+    so every article of a batch is weighed with the frequencies of the store *and the
+    whole batch*, as ``precis.cluster.cluster`` weighs every article with those of its
+    whole input. The stored counts only ever cover filed articles, so an interrupted
+    assignment leaves them right. Default: just one article, counted once per key."""
+
+    def __init__(self, conn: Connection, unfiled: Counter[str] | None = None) -> None:
         self.conn = conn
+        self.unfiled = unfiled
 
-    # The article being placed is not counted yet; like the batch path (whose document
-    # frequencies cover every article, itself included), count it in both figures, so a
-    # nearly empty store does not make every shared word look common.
     def doc_count(self) -> int:
         value = self.conn.execute(
             sa.select(story_df.c.df).where(story_df.c.key == DOC_COUNT_KEY)
         ).scalar()
-        return int(value or 0) + 1
+        return int(value or 0) + self._extra(DOC_COUNT_KEY)
 
     def df(self, keys: Iterable[str]) -> dict[str, int]:
         keys = list(keys)
@@ -145,7 +162,10 @@ class DbIndex:
                 sa.select(story_df.c.key, story_df.c.df).where(story_df.c.key.in_(chunk))
             )
             found.update({row.key: int(row.df) for row in rows})
-        return {k: found.get(k, 0) + 1 for k in keys}
+        return {k: found.get(k, 0) + self._extra(k) for k in keys}
+
+    def _extra(self, key: str) -> int:
+        return 1 if self.unfiled is None else self.unfiled[key]
 
     def candidates(self, keys: Sequence[str], limit: int) -> list[Member]:
         if not keys:
@@ -265,35 +285,91 @@ class StoryStore:
             return [int(r) for r in conn.execute(query).scalars()]
 
     def assign(self, article_ids: Iterable[int] | None = None) -> list[Placed]:
-        """Place each given article (default: every article without a story) in a story."""
+        """Place each given article (default: every article without a story) in a story.
+
+        The articles are visited in canonical order (``pending``), each in its own
+        transaction, and weighed with the document frequencies of the store plus *all*
+        the given articles (see ``DbIndex``), so assigning a batch to an empty store
+        gives the stories ``precis.cluster.cluster`` gives for the same articles."""
         among = sorted(set(article_ids)) if article_ids is not None else None
+        batch = self._survey(self.pending(among))
+        unfiled: Counter[str] = Counter()
+        for item in batch:
+            if item.original is None:
+                unfiled.update(list(item.keys))
+                unfiled[DOC_COUNT_KEY] += 1
         placed = []
-        for article_id in self.pending(among):
+        for item in batch:
             with self.store.engine.begin() as conn:
-                placed.append(self._place(conn, article_id))
+                placed.append(self._place(conn, item, unfiled))
+            if item.original is None:  # now filed: the stored counts include it
+                unfiled.subtract(list(item.keys))
+                unfiled[DOC_COUNT_KEY] -= 1
         return placed
 
-    def _place(self, conn: Connection, article_id: int) -> Placed:
-        row = conn.execute(
-            sa.select(articles.c.title, articles.c.text, articles.c.published).where(
-                articles.c.id == article_id
-            )
-        ).one()
-        shingle_set = dedup.shingles(row.title + "\n" + row.text)
-        buckets = dedup.band_keys(shingle_set)
-        original = self._original_of(conn, shingle_set, buckets)
+    def _survey(self, ordered: builtins.list[int]) -> builtins.list[_Pending]:
+        """Keys, LSH buckets and copy status of each article about to be assigned, in
+        order. A copy's original is an indexed article or an earlier original of the
+        batch (copies are never indexed, so they do not count in document frequencies)."""
+        found: builtins.list[_Pending] = []
+        batch_buckets: dict[str, builtins.list[tuple[int, frozenset[str]]]] = {}
+        with self.store.engine.connect() as conn:
+            for start in range(0, len(ordered), CHUNK):
+                chunk = ordered[start : start + CHUNK]
+                rows = {
+                    int(r.id): r
+                    for r in conn.execute(
+                        sa.select(
+                            articles.c.id, articles.c.title, articles.c.text, articles.c.published
+                        ).where(articles.c.id.in_(chunk))
+                    )
+                }
+                for article_id in chunk:
+                    row = rows[article_id]
+                    shingle_set = dedup.shingles(row.title + "\n" + row.text)
+                    buckets = dedup.band_keys(shingle_set)
+                    original = self._original_of(conn, shingle_set, buckets)
+                    if original is None:
+                        original = self._batch_original(shingle_set, buckets, batch_buckets)
+                    keys: dict[str, float] = {}
+                    if original is None:
+                        keys = article_keys(features(row.title, row.text))
+                        for bucket in buckets:
+                            batch_buckets.setdefault(bucket, []).append((article_id, shingle_set))
+                    found.append(_Pending(article_id, row.published, keys, buckets, original))
+        return found
+
+    def _batch_original(
+        self,
+        shingle_set: frozenset[str],
+        buckets: builtins.list[str],
+        batch_buckets: dict[str, builtins.list[tuple[int, frozenset[str]]]],
+    ) -> int | None:
+        seen: set[int] = set()
+        for bucket in buckets:
+            for other, other_shingles in batch_buckets.get(bucket, ()):
+                if other in seen:
+                    continue
+                seen.add(other)
+                if dedup.is_copy(shingle_set, other_shingles, self.containment):
+                    return other
+        return None
+
+    def _place(self, conn: Connection, item: _Pending, unfiled: Counter[str]) -> Placed:
+        article_id = item.article_id
         now = datetime.now(UTC)
-        if original is not None:
+        if item.original is not None:
+            original = item.original
             story_id = conn.execute(
                 sa.select(story_articles.c.story_id).where(story_articles.c.article_id == original)
             ).scalar_one()
             self._member(
-                conn, article_id, story_id, original, 1.0, {"copy_of": original}, {}, row.published
+                conn, article_id, story_id, original, 1.0, {"copy_of": original}, {}, item.published
             )
             self._touch(conn, story_id, now)
             return Placed(article_id, story_id, original, False)
-        keys = article_keys(features(row.title, row.text))
-        decision, weights, filed = decide(keys, row.published, DbIndex(conn), self.params)
+        keys = item.keys
+        decision, weights, filed = decide(keys, item.published, DbIndex(conn, unfiled), self.params)
         new = decision.story is None
         if decision.story is None:
             story_id = self._new_story(conn, now, corrected=False)
@@ -308,9 +384,9 @@ class StoryStore:
             decision.score,
             decision.explanation,
             weights,
-            row.published,
+            item.published,
         )
-        self._index(conn, article_id, keys, filed, buckets)
+        self._index(conn, article_id, keys, filed, item.buckets)
         if not new:
             for other in merges(str(story_id), decision.touched, DbIndex(conn), self.params):
                 conn.execute(
@@ -506,31 +582,31 @@ class StoryStore:
 
     def index(self, conn: Connection, article_ids: Sequence[int]) -> None:
         """File original articles that are in a story but not yet in the index: document
-        frequencies, posting lists, LSH buckets and their stored weights, a chunk at a
-        time (each chunk's weights use the frequencies as they stand after it, as when
-        articles arrive one by one)."""
-        for start in range(0, len(article_ids), CHUNK):
-            chunk = list(article_ids[start : start + CHUNK])
-            rows = conn.execute(
-                sa.select(articles.c.id, articles.c.title, articles.c.text).where(
-                    articles.c.id.in_(chunk)
-                )
-            ).all()
-            keyed = {int(r.id): article_keys(features(r.title, r.text)) for r in rows}
-            counts: Counter[str] = Counter(k for keys in keyed.values() for k in keys)
-            counts[DOC_COUNT_KEY] += len(keyed)
-            self._count_many(conn, counts)
-            index = DbIndex(conn)
-            n_docs = max(index.doc_count(), 1)
+        frequencies, posting lists, LSH buckets and their stored weights. Two passes: the
+        frequencies of all of them are counted first, so every article is weighed with
+        the same frequencies (those of the store plus all of ``article_ids``), as
+        ``assign`` and ``precis.cluster.cluster`` weigh a batch."""
+        counts: Counter[str] = Counter()
+        for chunk in self._keyed(conn, article_ids):
+            for _, _, keys in chunk:
+                counts.update(list(keys))
+                counts[DOC_COUNT_KEY] += 1
+        self._count_many(conn, counts)
+        index = DbIndex(conn, Counter())  # every article is counted now
+        n_docs = max(index.doc_count(), 1)
+        for chunk in self._keyed(conn, article_ids):
             postings, buckets, weights = [], [], []
-            for r in rows:
-                keys = keyed[int(r.id)]
+            for article_id, text, keys in chunk:
                 df = index.df(keys)
                 weighted = weigh(keys, n_docs, df)
-                postings += [{"key": k, "article_id": r.id} for k in index_keys(weighted, df)]
-                shingle_set = dedup.shingles(r.title + "\n" + r.text)
-                buckets += [{"bucket": b, "article_id": r.id} for b in dedup.band_keys(shingle_set)]
-                weights.append({"aid": r.id, "w": {k: round(v, 5) for k, v in weighted.items()}})
+                postings += [{"key": k, "article_id": article_id} for k in index_keys(weighted, df)]
+                buckets += [
+                    {"bucket": b, "article_id": article_id}
+                    for b in dedup.band_keys(dedup.shingles(text))
+                ]
+                weights.append(
+                    {"aid": article_id, "w": {k: round(v, 5) for k, v in weighted.items()}}
+                )
             if postings:
                 conn.execute(self.store._insert(story_postings).on_conflict_do_nothing(), postings)
             if buckets:
@@ -542,6 +618,25 @@ class StoryStore:
                     .values(weights=sa.bindparam("w")),
                     weights,
                 )
+
+    def _keyed(
+        self, conn: Connection, article_ids: Sequence[int]
+    ) -> Iterator[builtins.list[tuple[int, str, dict[str, float]]]]:
+        """(id, title and text, keys) of the articles, a chunk at a time (bounded memory)."""
+        for start in range(0, len(article_ids), CHUNK):
+            rows = conn.execute(
+                sa.select(articles.c.id, articles.c.title, articles.c.text).where(
+                    articles.c.id.in_(list(article_ids[start : start + CHUNK]))
+                )
+            ).all()
+            yield [
+                (
+                    int(r.id),
+                    r.title + "\n" + r.text,
+                    article_keys(features(r.title, r.text)),
+                )
+                for r in rows
+            ]
 
     def rebuild_index(self) -> int:
         """Recompute the derived index tables (postings, document frequencies, LSH
