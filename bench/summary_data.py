@@ -1,6 +1,7 @@
-"""News with reference summaries for the summary benchmarks: SummEval and BBC News Summary.
+"""News with reference summaries for the summary benchmarks: SummEval, BBC News Summary
+and the Newsroom human-evaluation sample.
 
-Both sets are read from ../shared/data (see each set's README for its format); a missing
+All three sets are read from ../shared/data (see each set's README for its format); a missing
 set raises ``MissingData`` so the runner skips with a clear message.
 """
 
@@ -33,6 +34,9 @@ class Item:
     text: str
     reference: tuple[str, ...]
     systems: dict[str, str] = field(default_factory=dict)
+    # Every reference the set has (SummEval: the original highlights plus 10 crowd-written
+    # summaries), each as sentences; ``reference`` is the first of them.
+    references: tuple[tuple[str, ...], ...] = ()
 
 
 def _lines(path: Path) -> Iterator[dict[str, Any]]:
@@ -42,14 +46,32 @@ def _lines(path: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
+def _sentences(text: str) -> tuple[str, ...]:
+    return tuple(text[s.start : s.end] for s in split_sentences(text))
+
+
 def summeval(limit: int | None = None) -> list[Item]:
-    """The 100 SummEval CNN/DM articles: ``src`` (no title, one paragraph) and ``ref_summ``."""
+    """The 100 SummEval CNN/DM articles: ``src`` (no title, one paragraph), ``ref_summ``
+    and all 11 ``ref_summs``."""
     items = []
     for record in _lines(shared("summeval", "summeval.jsonl.gz")):
-        reference = record["ref_summ"]
-        sentences = tuple(reference[s.start : s.end] for s in split_sentences(reference))
+        sentences = _sentences(record["ref_summ"])
         systems = {name: value["sys_summ"] for name, value in record["sys_summs"].items()}
-        items.append(Item(record["doc_id"], "", record["src"], sentences, systems))
+        others = tuple(_sentences(r) for r in record["ref_summs"] if r != record["ref_summ"])
+        items.append(
+            Item(record["doc_id"], "", record["src"], sentences, systems, (sentences, *others))
+        )
+    return items[:limit]
+
+
+def newsroom(limit: int | None = None) -> list[Item]:
+    """The 60 Newsroom human-evaluation articles (38 publishers; tokenised, no title, one
+    paragraph) with their reference summaries; not used to choose precis's weights."""
+    items = []
+    for record in _lines(shared("newsroom-human-eval", "newsroom-human-eval.jsonl.gz")):
+        sentences = _sentences(record["ref_summ"])
+        systems = {name: value["sys_summ"] for name, value in record["sys_summs"].items()}
+        items.append(Item(record["doc_id"], "", record["src"], sentences, systems, (sentences,)))
     return items[:limit]
 
 
@@ -69,7 +91,9 @@ def bbc(limit: int | None = None) -> list[Item]:
             continue
         seen.add(key)
         summary = tuple(s.strip() for s in _BBC_SUMMARY_SPLIT.split(record["summary"]) if s.strip())
-        items.append(Item(record["id"], record["title"], record["article"], summary))
+        items.append(
+            Item(record["id"], record["title"], record["article"], summary, references=(summary,))
+        )
         if len(items) >= wanted:
             break
     return items
@@ -77,4 +101,4 @@ def bbc(limit: int | None = None) -> list[Item]:
 
 def datasets(quick: bool) -> dict[str, list[Item]]:
     limit = QUICK_DOCUMENTS if quick else None
-    return {"summeval": summeval(limit), "bbc": bbc(limit)}
+    return {"summeval": summeval(limit), "bbc": bbc(limit), "newsroom": newsroom(limit)}

@@ -14,7 +14,7 @@ from precis.summarize.base import TARGET_WORDS_PER_SENTENCE, Budget, default_sen
 from precis.summarize.precis import DENSE_CELLS, tfidf
 from precis.summarize.vectors import DENSE_GRAPH_LIMIT
 from precis.text.sentences import parse
-from precis.text.tokens import content_terms
+from precis.text.tokens import STOP_WORDS, content_terms, stem, terms_of, words
 
 METHODS = sorted(SUMMARIZERS)
 
@@ -211,3 +211,12 @@ def test_length_keys_and_budgets() -> None:
     assert Length(words=5).budget(doc) == Budget(words=5)
     assert Length(ratio=0.5).budget(doc) == Budget(words=6)
     assert Length(ratio=0.25).key == "r0.25"
+
+
+@given(
+    st.lists(st.sampled_from(["the", "ed", "s", "ies", "a", "it's", "said", "votes"]) | st.text())
+)
+def test_terms_of_is_stemmed_non_stop_words(pieces: list[str]) -> None:
+    """The map/filter fast path keeps exactly the words the plain definition keeps."""
+    tokens = words(" ".join(pieces))
+    assert terms_of(tokens) == [stem(w) for w in tokens if len(w) > 1 and w not in STOP_WORDS]

@@ -29,6 +29,8 @@ sparse matrix instead, and no step builds the n x n similarity matrix, so a
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from itertools import chain, count
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -68,7 +70,7 @@ class Precis:
         texts = [doc.sentence_text(i) for i in range(n)]
         tokens = [words(t) for t in texts]
         vectors, title = tfidf([terms_of(t) for t in tokens], content_terms(doc.title))
-        lengths = np.array([len(t.split()) for t in texts], dtype=np.float64)
+        lengths = [len(t.split()) for t in texts]
         fragment = np.array([is_fragment(t, w) for t, w in zip(texts, tokens, strict=True)])
         scores = sentence_scores(vectors, title, fragment)
         if budget.target_words is not None and not fragment.all():
@@ -95,27 +97,28 @@ def sentence_scores(vectors: Matrix, title: FloatArray, fragment: BoolArray) -> 
     position = 1.0 / (1.0 + POSITION_DECAY * rank)
     total = np.asarray(vectors.sum(axis=0)).ravel()
     centrality = scale(_dot(vectors, total) - 1.0)
-    headline = _dot(vectors, title)
-    score = position + CENTRALITY_WEIGHT * centrality + TITLE_WEIGHT * headline
+    score = position + CENTRALITY_WEIGHT * centrality
+    if title.any():  # without headline terms the headline term adds exactly zero
+        score = score + TITLE_WEIGHT * _dot(vectors, title)
     return np.asarray(np.where(fragment, FRAGMENT_FACTOR * score, score), dtype=np.float64)
 
 
 def tfidf(terms: list[list[str]], title: list[str]) -> tuple[Matrix, FloatArray]:
     """L2-normalised TF-IDF rows for the sentences, and the headline's vector, with IDF
     over the document's sentences; dense numpy when small, scipy sparse when large."""
-    vocab: dict[str, int] = {}
+    # Column ids in first-occurrence order, assigned in C: a missing term gets the next
+    # number from the counter.
+    vocab: defaultdict[str, int] = defaultdict(count().__next__)
     every = [*terms, title]
-    c = np.array(
-        [vocab.setdefault(term, len(vocab)) for sentence in every for term in sentence],
-        dtype=np.int64,
-    )
+    c = np.array(list(map(vocab.__getitem__, chain.from_iterable(every))), dtype=np.int64)
     r = np.repeat(np.arange(len(every)), [len(sentence) for sentence in every])
     n, width = len(terms), max(1, len(vocab))
     if (n + 1) * width <= DENSE_CELLS:
         counts = np.bincount(r * width + c, minlength=(n + 1) * width).reshape(n + 1, width)
         idf = _idf(np.count_nonzero(counts[:n], axis=0), n)
         weighted = counts * idf
-        norms = np.linalg.norm(weighted, axis=1)
+        # What np.linalg.norm(weighted, axis=1) computes, without its argument checks.
+        norms = np.sqrt(np.add.reduce(weighted * weighted, axis=1))
         norms[norms == 0] = 1.0
         dense = weighted / norms[:, None]
         return dense[:n], dense[n]
@@ -142,7 +145,7 @@ def _row(vectors: Matrix, index: int) -> FloatArray:
     return np.asarray(vectors[index].toarray(), dtype=np.float64).ravel()
 
 
-def _mmr(scores: FloatArray, vectors: Matrix, lengths: FloatArray, budget: Budget) -> list[int]:
+def _mmr(scores: FloatArray, vectors: Matrix, lengths: list[int], budget: Budget) -> list[int]:
     """Greedy maximal marginal relevance within the budget."""
     n = len(scores)
     limit = budget.sentences
@@ -151,18 +154,21 @@ def _mmr(scores: FloatArray, vectors: Matrix, lengths: FloatArray, budget: Budge
     chosen: list[int] = []
     used = 0
     penalty = np.zeros(n)
-    available = np.ones(n, dtype=bool)
-    while available.any():
+    # Chosen and skipped sentences score -inf: the same gains as masking them each round
+    # (-inf minus a finite penalty stays -inf), with fewer numpy calls per round.
+    remaining = np.array(scores, dtype=np.float64)
+    dense = isinstance(vectors, np.ndarray)
+    for _ in range(n):
         if limit is not None and len(chosen) >= limit:
             break
         if budget.words is not None and chosen and used >= budget.words:
             break
-        gains = np.where(available, scores - REDUNDANCY_WEIGHT * penalty, -np.inf)
-        best = int(np.argmax(gains))
+        gains = remaining - REDUNDANCY_WEIGHT * penalty
+        best = int(gains.argmax())
         if gains[best] == -np.inf:
             break
-        available[best] = False
-        size = int(lengths[best])
+        remaining[best] = -np.inf
+        size = lengths[best]
         if chosen and budget.words is not None and used + size > budget.words:
             continue  # too long for the word allowance: try a shorter one
         if chosen and budget.target_words is not None:
@@ -171,5 +177,6 @@ def _mmr(scores: FloatArray, vectors: Matrix, lengths: FloatArray, budget: Budge
                 break  # one more sentence would move the length away from the target
         chosen.append(best)
         used += size
-        penalty = np.maximum(penalty, _dot(vectors, _row(vectors, best)))
+        similarity = vectors @ vectors[best] if dense else _dot(vectors, _row(vectors, best))
+        penalty = np.maximum(penalty, similarity)
     return chosen

@@ -201,7 +201,15 @@ def content_terms(text: str) -> list[str]:
 
 def terms_of(tokens: list[str]) -> list[str]:
     """``content_terms`` of already tokenised (lower-cased) words."""
-    return [stem(w) for w in tokens if len(w) > 1 and w not in STOP_WORDS]
+    # map/filter over a cached function keep the per-token work in C, which measured
+    # faster than a comprehension testing length and stop words, then calling stem().
+    return list(filter(None, map(content_term, tokens)))
+
+
+@lru_cache(maxsize=65536)
+def content_term(word: str) -> str:
+    """The stemmed term of a lower-cased word, or "" for a stop word or single character."""
+    return stem(word) if len(word) > 1 and word not in STOP_WORDS else ""
 
 
 @lru_cache(maxsize=65536)
