@@ -70,7 +70,7 @@ def article_quotes(
     its parse when the caller already has them."""
     stored = stored or reader.store.get(article_id)  # 404 before any analysis
     model = reader.settings.spacy_model
-    if entity_store.pending(reader.store, model, [article_id]):
+    if not entity_store.analysed(reader.store, model, article_id):
         if not analyse:
             return {"article_id": article_id, "analysed": False, "entities": [], "statements": []}
         reader.entities.analyse(reader.store, [article_id])
