@@ -70,6 +70,22 @@ _CURRENT = (
 )
 
 
+def _summary_upsert(insert: Any) -> Any:
+    """The summary-cache write for one dialect's INSERT, values bound at execution."""
+    return insert.on_conflict_do_update(
+        index_elements=["article_id", "method", "length_key"],
+        set_={
+            "content_hash": insert.excluded.content_hash,
+            "payload": insert.excluded.payload,
+            "created_at": insert.excluded.created_at,
+        },
+    )
+
+
+_UPSERT_SUMMARY_SQLITE = _summary_upsert(sqlite.insert(summaries))
+_UPSERT_SUMMARY_POSTGRESQL = _summary_upsert(postgresql.insert(summaries))
+
+
 def content_hash(text: str) -> str:
     """Hash of the normalised text: case, punctuation and spacing do not matter."""
     normalised = " ".join(_WORD.findall(text.casefold()))
@@ -296,14 +312,11 @@ class Store:
             "payload": payload,
             "created_at": datetime.now(UTC),
         }
-        insert = self._insert(summaries).values(**values)
-        upsert = insert.on_conflict_do_update(
-            index_elements=["article_id", "method", "length_key"],
-            set_={"content_hash": digest, "payload": payload, "created_at": values["created_at"]},
-        )
+        postgres = self.dialect == "postgresql"
+        upsert = _UPSERT_SUMMARY_POSTGRESQL if postgres else _UPSERT_SUMMARY_SQLITE
         try:
             with self.engine.begin() as conn, self._brief_lock_wait(conn):
-                conn.execute(upsert)
+                conn.execute(upsert, values)
         except SQLAlchemyError as exc:  # a cache write must never fail or stall a read
             log.info("summary for article %s not cached: %s", article_id, exc)
 
