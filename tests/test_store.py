@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from precis.config import Settings
 from precis.errors import NotFound, StoreError
 from precis.models import Article
-from precis.pipeline import ingest, summarize_stored
+from precis.pipeline import ingest, stored_summary, summarize_stored
 from precis.store import Store
 from precis.store.db import content_hash
 from precis.store.schema import articles, summaries
@@ -97,21 +97,37 @@ def test_delete_cascades_to_cached_summaries(store: Store) -> None:
         store.delete(added.id)
 
 
-def test_summary_cache_is_used_and_invalidated_when_text_changes(store: Store) -> None:
+def _via_cli_path(store: Store, article_id: int, length: Length, method: str) -> Any:
+    return summarize_stored(store, article_id, length, method)[1]
+
+
+@pytest.mark.parametrize("summary_of", [_via_cli_path, stored_summary])
+def test_summary_cache_is_used_and_invalidated_when_text_changes(
+    store: Store, summary_of: Any
+) -> None:
     added = store.add(article())
-    _, first = summarize_stored(store, added.id, Length(sentences=1), "lead")
+    first = summary_of(store, added.id, Length(sentences=1), "lead")
     assert first.sentences[0].text.startswith("The council voted")
     with store.engine.begin() as conn:  # prove the next read comes from the cache
         conn.execute(sa.update(summaries).values(payload=[{**_payload(first), "text": "CACHED"}]))
-    _, cached = summarize_stored(store, added.id, Length(sentences=1), "lead")
+    cached = summary_of(store, added.id, Length(sentences=1), "lead")
     assert cached.sentences[0].text == "CACHED"
     changed = "A new first sentence replaces the old lead. " + TEXT
     store.replace_text(added.id, article(changed))
-    _, fresh = summarize_stored(store, added.id, Length(sentences=1), "lead")
+    fresh = summary_of(store, added.id, Length(sentences=1), "lead")
     assert fresh.sentences[0].text == "A new first sentence replaces the old lead."
     with store.engine.connect() as conn:
         row = conn.execute(sa.select(summaries.c.content_hash)).one()
     assert row.content_hash == content_hash(changed)
+
+
+def test_stored_summary_of_a_missing_article_is_not_found(store: Store) -> None:
+    added = store.add(article())
+    stored_summary(store, added.id, Length(sentences=1), "lead")
+    store.delete(added.id)
+    with pytest.raises(NotFound):
+        stored_summary(store, added.id, Length(sentences=1), "lead")
+    assert store.current_summary(added.id, "lead", "s1") is None
 
 
 def _payload(summary: Any) -> dict[str, Any]:

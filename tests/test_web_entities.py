@@ -3,6 +3,7 @@ through the ASGI app over a temporary store with the real spaCy model."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from urllib.parse import quote
 
@@ -188,3 +189,22 @@ def test_hostile_speaker_and_statement_are_text(settings: Settings, store: Store
     assert "the port &lt;img src=x onerror=" in pages[2]
     assert body["statements"][0]["speaker"] == speaker
     assert body["statements"][0]["text"] == said
+
+
+def test_analysed_agrees_with_pending_for_one_article(store: Store) -> None:
+    article_id = store.add(FIRST).id
+    other = store.add(SECOND).id
+
+    def agree(model: str) -> bool:
+        state = entity_store.analysed(store, model, article_id)
+        assert state == (article_id not in entity_store.pending(store, model, [article_id]))
+        return state
+
+    assert not agree("m1")
+    stored = store.get(article_id)
+    entity_store.save_analysis(store, article_id, stored.content_hash, "m1", Analysis((), ()))
+    assert agree("m1")
+    assert not agree("m2")  # analysed with another model
+    assert not entity_store.analysed(store, "m1", other)
+    store.replace_text(article_id, dataclasses.replace(FIRST, text="New text."))
+    assert not agree("m1")  # the text changed since

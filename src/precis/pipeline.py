@@ -17,7 +17,14 @@ from precis.config import Settings
 from precis.errors import InputError, StoreError
 from precis.extract import Rules, extract
 from precis.ingest.files import read_inputs, stored_raw
-from precis.models import Article, RawDocument, StoredArticle, Summary, SummarySentence
+from precis.models import (
+    Article,
+    ParsedDocument,
+    RawDocument,
+    StoredArticle,
+    Summary,
+    SummarySentence,
+)
 from precis.store import AddResult, Store
 from precis.store.stories import Placed, StoryStore
 from precis.summarize import Length, get_summarizer, summarize
@@ -167,11 +174,41 @@ def summarize_stored(
     cached = store.cached_summary(article_id, method, length.key, stored.content_hash)
     if cached is not None:
         return stored, summary_from_payload(method, cached)
-    summary = summarize(parse(stored.text, stored.title), length, method)
+    return stored, _summarize_and_cache(store, stored, length, method, parse)
+
+
+def stored_summary(
+    store: Store,
+    article_id: int,
+    length: Length,
+    method: str,
+    *,
+    stored: StoredArticle | None = None,
+    split: Callable[[str, str], ParsedDocument] = parse,
+) -> Summary:
+    """``summarize_stored`` for the reader: a cache hit is one indexed query (the article
+    is fetched only on a miss, unless given as ``stored``), and ``split`` may be a cached
+    ``parse``."""
+    get_summarizer(method)
+    cached = store.current_summary(article_id, method, length.key)
+    if cached is not None:
+        return summary_from_payload(method, cached)
+    stored = stored or store.get(article_id)
+    return _summarize_and_cache(store, stored, length, method, split)
+
+
+def _summarize_and_cache(
+    store: Store,
+    stored: StoredArticle,
+    length: Length,
+    method: str,
+    split: Callable[[str, str], ParsedDocument],
+) -> Summary:
+    summary = summarize(split(stored.text, stored.title), length, method)
     store.cache_summary(
-        article_id, method, length.key, stored.content_hash, summary_payload(summary)
+        stored.id, method, length.key, stored.content_hash, summary_payload(summary)
     )
-    return stored, summary
+    return summary
 
 
 def analyse_entities(

@@ -128,6 +128,32 @@ def _mark_analysed(
     )
 
 
+# Built once: the article page asks this on every view, and building the statement cost
+# more than running it.
+_ANALYSED = (
+    sa.select(entity_analyses.c.article_id)
+    .join(
+        articles,
+        sa.and_(
+            articles.c.id == entity_analyses.c.article_id,
+            articles.c.content_hash == entity_analyses.c.content_hash,
+        ),
+    )
+    .where(
+        entity_analyses.c.article_id == sa.bindparam("article_id"),
+        entity_analyses.c.model == sa.bindparam("model"),
+    )
+)
+
+
+def analysed(store: Store, model: str, article_id: int) -> bool:
+    """Whether the article's current text has been analysed with ``model``
+    (``pending`` for one article, the other way round)."""
+    with store.engine.connect() as conn:
+        row = conn.execute(_ANALYSED, {"article_id": article_id, "model": model}).first()
+    return row is not None
+
+
 def pending(store: Store, model: str, ids: Sequence[int] | None = None) -> list[int]:
     """Articles never analysed, changed since, or analysed with another model."""
     joined = articles.outerjoin(entity_analyses, entity_analyses.c.article_id == articles.c.id)
@@ -373,6 +399,7 @@ def shared_statements(store: Store, article_ids: Sequence[int]) -> list[dict[str
 __all__ = [
     "ENTITY_TYPES",
     "EntityNotFound",
+    "analysed",
     "article_panel",
     "entity_detail",
     "find_entity",

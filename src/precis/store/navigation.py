@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from precis.models import StoredArticle
 from precis.store.db import Store
@@ -33,7 +34,8 @@ class Neighbours:
 
 def neighbours(store: Store, stored: StoredArticle) -> Neighbours:
     """The articles published just before and just after ``stored``, same source."""
-    return Neighbours(_step(store, stored, older=True), _step(store, stored, older=False))
+    with store.engine.connect() as conn:
+        return Neighbours(_step(conn, stored, older=True), _step(conn, stored, older=False))
 
 
 Query = sa.Select[tuple[int, str, datetime | None]]
@@ -76,15 +78,14 @@ _OLDER = _dated(older=True)
 _NEWER = _dated(older=False)
 
 
-def _step(store: Store, stored: StoredArticle, *, older: bool) -> Neighbour | None:
+def _step(conn: Connection, stored: StoredArticle, *, older: bool) -> Neighbour | None:
     source, published = stored.article.source, stored.article.published
     if source is not None and published is not None:
         query = _OLDER if older else _NEWER
         params = {"source": source, "published": published, "article_id": stored.id}
     else:
         query, params = _rare(stored, older=older), {}
-    with store.engine.connect() as conn:
-        row = conn.execute(query, params).first()
+    row = conn.execute(query, params).first()
     return None if row is None else Neighbour(row.id, row.title, row.published)
 
 

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from precis.errors import PrecisError
 from precis.models import Feed, StoredArticle, Summary, iso
-from precis.pipeline import IngestReport, ingest, summarize_stored
+from precis.pipeline import IngestReport, ingest, stored_summary
 from precis.store import feeds as feed_store
 from precis.store import navigation
 from precis.store.search import MAX_QUERY_CHARS, search
@@ -147,7 +147,7 @@ def get_summary(
         raise PrecisError(f"give only one of sentences, words or ratio (got {', '.join(given)})")
     length = Length(sentences=sentences, words=words, ratio=ratio)
     chosen = method or reader.settings.summary_method
-    _, summary = summarize_stored(reader.store, article_id, length, chosen)
+    summary = stored_summary(reader.store, article_id, length, chosen, split=reader.parse)
     return ok(summary=summary_json(article_id, length, summary))
 
 

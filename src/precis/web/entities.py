@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from precis.entities import ENTITY_TYPES
 from precis.errors import PrecisError
+from precis.models import ParsedDocument, StoredArticle
 from precis.store import entities as entity_store
 from precis.web.api import ERRORS, ArticleId, Limit, Offset, ok
 from precis.web.context import MAX_ID, MAX_PAGE, PAGE_SIZE, Reader, ReaderDep
@@ -55,18 +56,26 @@ def waiting(reader: Reader) -> int:
     return len(entity_store.pending(reader.store, reader.settings.spacy_model))
 
 
-def article_quotes(reader: Reader, article_id: int, *, analyse: bool) -> dict[str, Any]:
+def article_quotes(
+    reader: Reader,
+    article_id: int,
+    *,
+    analyse: bool,
+    stored: StoredArticle | None = None,
+    doc: ParsedDocument | None = None,
+) -> dict[str, Any]:
     """The article's entities and statements, each statement with the index of the
     sentence it starts in (``#s<index>`` on the article page); ``analysed`` is False when
-    nothing is stored and ``analyse`` was off."""
-    stored = reader.store.get(article_id)  # 404 before any analysis
+    nothing is stored and ``analyse`` was off. ``stored`` and ``doc``: the article and
+    its parse when the caller already has them."""
+    stored = stored or reader.store.get(article_id)  # 404 before any analysis
     model = reader.settings.spacy_model
-    if entity_store.pending(reader.store, model, [article_id]):
+    if not entity_store.analysed(reader.store, model, article_id):
         if not analyse:
             return {"article_id": article_id, "analysed": False, "entities": [], "statements": []}
         reader.entities.analyse(reader.store, [article_id])
     panel = entity_store.article_panel(reader.store, article_id)
-    doc = reader.parse(stored.text, stored.title)
+    doc = doc or reader.parse(stored.text, stored.title)
     statements = [
         {
             "speaker": s["speaker"],

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
-from precis.pipeline import summarize_stored
+from precis.pipeline import stored_summary
 from precis.store import feeds as feed_store
 from precis.store import navigation
 from precis.store.search import MAX_QUERY_CHARS, search
@@ -75,14 +75,19 @@ def article_page(
     stored = reader.store.get(article_id)
     # Stored analysis is shown at once; otherwise only ?quotes=true (the no-script
     # button) analyses, so the page never waits for the spaCy model uninvited.
-    said = article_quotes(reader, article_id, analyse=quotes)
     doc = reader.parse(stored.text, stored.title)
+    said = article_quotes(reader, article_id, analyse=quotes, stored=stored, doc=doc)
     chosen: tuple[int, ...] = ()
     shown = None
     if summary or sentences is not None:
         length = Length(sentences=sentences)
-        _, shown = summarize_stored(
-            reader.store, article_id, length, reader.settings.summary_method
+        shown = stored_summary(
+            reader.store,
+            article_id,
+            length,
+            reader.settings.summary_method,
+            stored=stored,
+            split=reader.parse,
         )
         chosen = tuple(s.index for s in shown.sentences)
     count = len(shown.sentences) if shown else 0
