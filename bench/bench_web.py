@@ -126,8 +126,14 @@ def build_store(url: str, data: Path, count: int) -> tuple[int, int]:
         conn.execute(sa.delete(summaries))
         ids = conn.execute(sa.select(sa.func.min(articles.c.id), sa.func.max(articles.c.id))).one()
         if conn.execute(sa.select(sa.func.count()).select_from(articles)).scalar_one() == count:
-            return int(ids[0]), int(ids[1])
-        conn.execute(sa.delete(articles))
+            kept = int(ids[0]), int(ids[1])
+        else:
+            kept = None
+            conn.execute(sa.delete(articles))
+    if kept is not None:
+        with Store.open(url) as store:
+            store.fill_sentences()  # a store kept from before spans were stored
+        return kept
     with gzip.open(data, "rt", encoding="utf-8") as stream:
         corpus = [json.loads(line) for line in stream]
     start = datetime(2026, 1, 1, tzinfo=UTC)

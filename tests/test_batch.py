@@ -20,6 +20,7 @@ from precis.batch import Job, dask_client, make_job, read_table, run_batch
 from precis.pipeline import summarize_stored, summary_payload
 from precis.store import Store
 from precis.summarize import Length
+from precis.text.sentences import decode, parse
 
 WORDS = [
     "council",
@@ -243,6 +244,8 @@ def test_load_bulk_inserts_once_on_each_backend(
         stored = store.list(limit=100)
         one = next(s for s in stored if s.title == "Story number 3")
         assert one.ingested_at == job.ingested_at
+        # the map stage's sentence split is loaded with the text: the reader never re-splits
+        assert decode(one.sentences, one.text, one.title) == parse(one.text, one.title)
         payload = store.cached_summary(one.id, "precis", "auto", one.content_hash)
         assert payload
         assert all(one.text[s["start"] : s["end"]] == s["text"] for s in payload)

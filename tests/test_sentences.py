@@ -12,7 +12,10 @@ from hypothesis import strategies as st
 from precis.text.sentences import (
     _SPLIT_AFTER,
     MAX_SENTENCE_CHARS,
+    SPLITTER_VERSION,
     _may_split,
+    decode,
+    encode,
     paragraphs,
     parse,
     split_sentences,
@@ -144,3 +147,20 @@ def test_split_prefilter_never_hides_a_repair(chosen: list[str], space: str) -> 
     # condition: wherever the full pattern matches, the pre-check says "maybe".
     chunk = space.join(chosen)
     assert _may_split(chunk) or _SPLIT_AFTER.search(chunk) is None
+
+
+@given(st.text(alphabet=st.sampled_from('Ab. \n"?!1U.S'), max_size=200), st.text(max_size=20))
+def test_encoded_split_decodes_to_the_same_document(text: str, title: str) -> None:
+    doc = parse(text, title)
+    assert decode(encode(doc), text, title) == doc
+
+
+def test_unusable_stored_splits_are_refused() -> None:
+    text = "One sentence here. Another one there."
+    good = encode(parse(text))
+    assert decode(good, text) == parse(text)
+    older = json.dumps([SPLITTER_VERSION - 1, *json.loads(good)[1:]])
+    assert decode(older, text) is None  # another splitter's spans: split afresh
+    assert decode(good, text[:10]) is None  # spans beyond the text
+    for junk in (None, "", "not json", "{}", "[]", json.dumps([SPLITTER_VERSION, 0, 3])):
+        assert decode(junk, text) is None

@@ -205,3 +205,24 @@ def test_summary_cache_write_is_skipped_not_waited_for_while_another_writer_hold
     assert store.cached_summary(stored.id, "lead", "s1", digest) is None  # skipped, not queued
     summarize_stored(store, stored.id, Length(sentences=1), "lead")
     assert store.cached_summary(stored.id, "lead", "s1", digest) is not None
+
+
+def test_sentence_split_is_stored_with_the_text_and_filled_when_missing(store: Store) -> None:
+    from precis.store.schema import articles
+    from precis.text.sentences import decode, parse
+
+    text = "The council met on Monday. It approved the budget.\nResidents objected."
+    added = store.add(Article(title="Budget", text=text))
+    stored = store.get(added.id)
+    assert decode(stored.sentences, stored.text, stored.title) == parse(text, "Budget")
+    new_text = "The council met again. It delayed the vote."
+    store.replace_text(added.id, Article(title="Budget", text=new_text))
+    again = store.get(added.id)
+    assert decode(again.sentences, again.text, again.title) == parse(new_text, "Budget")
+    with store.engine.begin() as conn:  # as rows loaded in bulk arrive: no split stored
+        conn.execute(sa.update(articles).values(sentences=None))
+    assert store.get(added.id).sentences is None
+    assert store.fill_sentences() == 1
+    assert store.fill_sentences() == 0
+    filled = store.get(added.id)
+    assert decode(filled.sentences, filled.text, filled.title) == parse(new_text, "Budget")

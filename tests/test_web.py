@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from precis.config import Settings
@@ -306,6 +307,30 @@ def test_article_page_sentences_previous_next_and_summary_fallback(
     last = client.get(f"/articles/{ids[3]}").text
     assert "next-article" not in last
     assert "previous-article" not in last
+
+
+def test_article_page_reads_the_stored_split_and_resplits_an_unusable_one(
+    client: TestClient, store: Store, ids: list[int]
+) -> None:
+    from precis.models import ParsedDocument, Span
+    from precis.store.schema import articles
+    from precis.text.sentences import encode, parse
+
+    stored = store.get(ids[1])
+    whole = ParsedDocument(stored.title, stored.text, (Span(0, len(stored.text)),), (0,))
+    assert len(parse(stored.text, stored.title).sentences) > 1
+    with store.engine.begin() as conn:  # a stored split unlike a fresh one: it is used
+        conn.execute(
+            sa.update(articles).where(articles.c.id == ids[1]).values(sentences=encode(whole))
+        )
+    page = client.get(f"/articles/{ids[1]}").text
+    assert 'id="s0"' in page
+    assert 'id="s1"' not in page
+    with store.engine.begin() as conn:  # spans that do not fit the text: split afresh
+        conn.execute(
+            sa.update(articles).where(articles.c.id == ids[1]).values(sentences="[1,0,99999,0]")
+        )
+    assert 'id="s1"' in client.get(f"/articles/{ids[1]}").text
 
 
 def test_home_filters_and_pagination(client: TestClient, store: Store) -> None:

@@ -57,7 +57,7 @@ from precis.pipeline import summary_payload
 from precis.store.db import content_hash
 from precis.store.transfer import ARTICLE_COLUMNS
 from precis.summarize import Length, get_summarizer, summarize
-from precis.text.sentences import parse
+from precis.text.sentences import encode, parse
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +163,8 @@ def _process_document(raw: RawDocument, job: Job, rules: Rules, rows: dict[str, 
         article = extract(raw, rules)
         digest = content_hash(article.text)
         stage = "summarize"
-        summary = summarize(parse(article.text, article.title), job.length, job.method)
+        doc = parse(article.text, article.title)
+        summary = summarize(doc, job.length, job.method)
         stage = "signature"
         sig = signature(article.text)
         stage = "story features"
@@ -178,7 +179,7 @@ def _process_document(raw: RawDocument, job: Job, rules: Rules, rows: dict[str, 
     except Exception as exc:  # one bad record must never abort the run: record it
         rows["errors"].append(_error(raw.origin, stage, f"{type(exc).__name__}: {exc}"))
         return
-    rows["articles"].append(article_row(article, digest, job.ingested_at))
+    rows["articles"].append(article_row(article, digest, job.ingested_at, encode(doc)))
     rows["summaries"].append(
         {
             "content_hash": digest,
@@ -201,12 +202,16 @@ def _process_document(raw: RawDocument, job: Job, rules: Rules, rows: dict[str, 
         )
 
 
-def article_row(article: Article, digest: str, ingested_at: datetime) -> Row:
-    """The store's article columns (``precis load`` inserts exactly these)."""
+def article_row(
+    article: Article, digest: str, ingested_at: datetime, sentences: str | None = None
+) -> Row:
+    """The store's article columns (``precis load`` inserts exactly these); ``sentences``:
+    the encoded split of the text (``precis.text.sentences.encode``)."""
     row: Row = {
         "content_hash": digest,
         "ingested_at": ingested_at,
         "word_count": len(article.text.split()),
+        "sentences": sentences,
     }
     for name in ARTICLE_COLUMNS:
         row.setdefault(name, getattr(article, name, None))

@@ -61,6 +61,9 @@ class StoredArticle:
     article: Article
     content_hash: str
     ingested_at: datetime
+    # The text's sentence spans as stored (``precis.text.sentences.encode``); None when
+    # not stored. Read them with ``precis.text.sentences.stored_or_parsed``.
+    sentences: str | None = None
 
     @property
     def title(self) -> str:

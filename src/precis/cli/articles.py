@@ -224,9 +224,13 @@ def reextract(app: AppContext, article_ids: tuple[int, ...]) -> None:
 @click.command()
 @pass_app
 def migrate(app: AppContext) -> None:
-    """Upgrade the database schema to the latest version."""
+    """Upgrade the database schema to the latest version (and store the sentence spans
+    of articles that have none, so the reader need not split them)."""
     app.store.migrate()
+    filled = app.store.fill_sentences()
     click.echo(f"schema at {', '.join(app.store.revision())}")
+    if filled:
+        click.echo(f"stored the sentence split of {filled} articles")
 
 
 COMMANDS = [add, extract, ls, show, rm, reextract, info, migrate]

@@ -31,6 +31,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from precis.errors import NotFound, StoreError
 from precis.models import Article, StoredArticle
 from precis.store.schema import articles, summaries
+from precis.text.sentences import encode, parse
 
 log = logging.getLogger(__name__)
 
@@ -282,6 +283,32 @@ class Store:
             yield from rows
             last = rows[-1].id
 
+    @_translated
+    def fill_sentences(self, batch: int = 500) -> int:
+        """Store the sentence spans of articles that have none (rows loaded in bulk, or
+        stored before spans were kept), a batch per transaction; returns how many."""
+        filled = 0
+        last = 0
+        while True:
+            query = (
+                sa.select(articles.c.id, articles.c.title, articles.c.text)
+                .where(articles.c.id > last, articles.c.sentences.is_(None))
+                .order_by(articles.c.id)
+                .limit(batch)
+            )
+            with self.engine.begin() as conn:
+                rows = conn.execute(query).all()
+                if not rows:
+                    return filled
+                conn.execute(
+                    sa.update(articles)
+                    .where(articles.c.id == sa.bindparam("row_id"))
+                    .values(sentences=sa.bindparam("spans")),
+                    [{"row_id": r.id, "spans": encode(parse(r.text, r.title))} for r in rows],
+                )
+            filled += len(rows)
+            last = rows[-1].id
+
     # -- summary cache ----------------------------------------------------------------
     @_translated
     def cached_summary(self, article_id: int, method: str, length_key: str, digest: str) -> Any:
@@ -422,6 +449,7 @@ def _article_row(article: Article, digest: str) -> dict[str, Any]:
         "raw": article.raw,
         "raw_type": article.raw_type,
         "origin": article.origin,
+        "sentences": encode(parse(article.text, article.title)),
     }
 
 
@@ -438,4 +466,6 @@ def _stored(row: Any) -> StoredArticle:
         raw_type=row.raw_type,
         origin=row.origin,
     )
-    return StoredArticle(row.id, article, row.content_hash, row.ingested_at)
+    return StoredArticle(
+        row.id, article, row.content_hash, row.ingested_at, getattr(row, "sentences", None)
+    )

@@ -55,6 +55,10 @@ articles = sa.Table(
     sa.Column("raw", sa.Text),
     sa.Column("raw_type", sa.String(8)),
     sa.Column("origin", sa.Text),
+    # The text's sentence spans as the splitter found them (precis.text.sentences.encode),
+    # written with the text so that reading an article never re-splits it; NULL (rows
+    # loaded in bulk) or another splitter version means: split when read.
+    sa.Column("sentences", sa.Text),
     sa.Index("ix_articles_published", "published"),
     sa.Index("ix_articles_source_published", "source", "published"),
 )

@@ -37,7 +37,7 @@ CHUNK = 1000  # rows per statement: large enough to amortise round trips, small 
 
 ARTICLE_COLUMNS = (
     "content_hash", "url", "external_id", "title", "text", "source", "author",
-    "published", "ingested_at", "word_count", "raw", "raw_type", "origin",
+    "published", "ingested_at", "word_count", "raw", "raw_type", "origin", "sentences",
 )  # fmt: skip
 SUMMARY_COLUMNS = ("content_hash", "method", "length_key", "payload", "created_at")
 DATETIME_COLUMNS = frozenset({"published", "ingested_at", "created_at"}) | records.DATETIME_COLUMNS

@@ -22,6 +22,7 @@ Two small repairs, each for an error nupunkt makes on the labelled set, run afte
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
@@ -157,3 +158,40 @@ def _cut_long(chunk: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield start, cut
         start = cut
     yield start, end
+
+
+# Stored spans carry the splitter's version: when the splitting rules change, spans stored
+# by an older precis are ignored (and the text re-split) instead of disagreeing with what
+# a fresh split would give. Bump it with any change to what ``parse`` returns.
+SPLITTER_VERSION = 1
+
+
+def encode(doc: ParsedDocument) -> str:
+    """``doc``'s sentence spans as compact JSON: ``[version, start, end, paragraph, ...]``."""
+    flat = [SPLITTER_VERSION]
+    for span, paragraph in zip(doc.sentences, doc.paragraph_of, strict=True):
+        flat += (span.start, span.end, paragraph)
+    return json.dumps(flat, separators=(",", ":"))
+
+
+def decode(encoded: str | None, text: str, title: str = "") -> ParsedDocument | None:
+    """The document ``encode`` stored for ``text``; None when there is nothing usable
+    (not stored, another splitter version, or spans that do not fit the text)."""
+    if not encoded:
+        return None
+    try:
+        flat = json.loads(encoded)
+    except ValueError:
+        return None
+    if not isinstance(flat, list) or not flat or flat[0] != SPLITTER_VERSION or len(flat) % 3 != 1:
+        return None
+    starts, ends, paragraphs_of = flat[1::3], flat[2::3], flat[3::3]
+    if ends and (max(ends) > len(text) or min(starts) < 0):
+        return None
+    sentences = tuple(Span(a, b) for a, b in zip(starts, ends, strict=True))
+    return ParsedDocument(title, text, sentences, tuple(paragraphs_of))
+
+
+def stored_or_parsed(encoded: str | None, text: str, title: str = "") -> ParsedDocument:
+    """The stored split of ``text`` when usable, else a fresh ``parse``."""
+    return decode(encoded, text, title) or parse(text, title)

@@ -16,8 +16,9 @@ from starlette.responses import HTMLResponse
 
 from precis.config import Settings
 from precis.errors import PrecisError
-from precis.models import ParsedDocument
+from precis.models import ParsedDocument, StoredArticle
 from precis.store import Store
+from precis.text.sentences import decode
 
 if TYPE_CHECKING:
     from precis.web.stories import StoryProvider
@@ -83,6 +84,13 @@ class Reader:
     parse: Callable[[str, str], ParsedDocument]  # text.sentences.parse behind an LRU cache
     entities: Entities
     source_menu: Expiring = field(default_factory=lambda: Expiring(SOURCES_TTL))
+
+    def document(self, stored: StoredArticle) -> ParsedDocument:
+        """The article split into sentences: the stored split when it is usable (no
+        splitting at all), else through the per-process parse cache."""
+        return decode(stored.sentences, stored.text, stored.title) or self.parse(
+            stored.text, stored.title
+        )
 
     def sources(self) -> list[tuple[str, int]]:
         """(source, count) for menus: a GROUP BY over every article, so kept briefly."""

@@ -75,7 +75,7 @@ def article_quotes(
             return {"article_id": article_id, "analysed": False, "entities": [], "statements": []}
         reader.entities.analyse(reader.store, [article_id])
     panel = entity_store.article_panel(reader.store, article_id)
-    doc = doc or reader.parse(stored.text, stored.title)
+    doc = doc or reader.document(stored)
     statements = [
         {
             "speaker": s["speaker"],

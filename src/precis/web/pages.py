@@ -75,7 +75,7 @@ def article_page(
     stored = reader.store.get(article_id)
     # Stored analysis is shown at once; otherwise only ?quotes=true (the no-script
     # button) analyses, so the page never waits for the spaCy model uninvited.
-    doc = reader.parse(stored.text, stored.title)
+    doc = reader.document(stored)
     said = article_quotes(reader, article_id, analyse=quotes, stored=stored, doc=doc)
     chosen: tuple[int, ...] = ()
     shown = None
