@@ -55,6 +55,24 @@ CHUNK = 400  # bound parameters per IN (...): well under SQLite's limit
 
 Parse = Callable[[str, str], ParsedDocument]
 
+_joined = story_articles.alias("joined")  # the article's own membership row
+_PLACE = (
+    sa.select(
+        story_articles.c.story_id,
+        stories.c.corrected,
+        articles.c.id,
+        articles.c.title,
+        articles.c.source,
+        articles.c.published,
+        story_articles.c.duplicate_of,
+    )
+    .select_from(_joined)
+    .join(stories, stories.c.id == _joined.c.story_id)
+    .join(story_articles, story_articles.c.story_id == _joined.c.story_id)
+    .join(articles, articles.c.id == story_articles.c.article_id)
+    .where(_joined.c.article_id == sa.bindparam("article_id"))
+)
+
 
 @dataclass(frozen=True, slots=True)
 class _Row:
@@ -93,19 +111,18 @@ class StoreStories:
         return sum(1 for r in self._ranking() if r.sources >= min_sources)
 
     def place(self, article_id: int) -> StoryPlace | None:
+        """The article's story and its neighbours in it (one prebuilt query: this runs
+        on every article page)."""
         with self.store.engine.connect() as conn:
-            row = conn.execute(
-                sa.select(story_articles.c.story_id, stories.c.corrected)
-                .join(stories, stories.c.id == story_articles.c.story_id)
-                .where(story_articles.c.article_id == article_id)
-            ).first()
-        if row is None:
+            rows = conn.execute(_PLACE, {"article_id": article_id}).all()
+        if not rows:
             return None
-        members = self._members([int(row.story_id)]).get(int(row.story_id), [])
+        story_id, corrected = int(rows[0].story_id), bool(rows[0].corrected)
+        members = [StoryArticle(*row[2:]) for row in rows]
         timeline = sorted(members, key=_time_key)
         at = next(i for i, m in enumerate(timeline) if m.id == article_id)
         return StoryPlace(
-            _card(int(row.story_id), members, bool(row.corrected)),
+            _card(story_id, members, corrected),
             timeline[at - 1] if at > 0 else None,
             timeline[at + 1] if at + 1 < len(timeline) else None,
         )
