@@ -24,9 +24,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from bench.bench_clustering import ECB_TRAIN_TOPICS, bcubed, ecb, neus
-from bench.tune_clustering import CHUNKS
-from precis.cluster import assign, cluster
+from bench.tune_clustering import evaluate, training_pools
+from precis.cluster import assign
 from precis.cluster.assign import PairScore, Params
 from precis.cluster.features import Features
 
@@ -112,22 +111,20 @@ def install(dim: int, weight: float, floor: float) -> None:
     assign.article_keys = article_keys
     assign.weigh = weigh
     assign.pair_score = pair_score
+    # ``decide`` and ``linkage`` score candidates with the total-only ``pair_total``.
+    assign.pair_total = lambda a, b: pair_score(a, b).total
     assign.KIND_NAMES.setdefault(VECTOR, "semantic")  # type: ignore[attr-defined]
 
 
 def main(argv: list[str]) -> int:
     dim = int(argv[0])
-    docs, gold = neus("train")
-    size = len(docs) // CHUNKS // 3 * 3
-    chunks = [
-        (docs[i * size : (i + 1) * size], gold[i * size : (i + 1) * size]) for i in range(CHUNKS)
-    ]
-    ecb_docs, ecb_gold = ecb(lambda t: t in ECB_TRAIN_TOPICS)
+    pools = training_pools()
     pristine = (
         assign.features,
         assign.article_keys,
         assign.weigh,
         assign.pair_score,
+        assign.pair_total,
         assign.index_keys,
     )
     for spec in argv[1].split(","):
@@ -137,6 +134,7 @@ def main(argv: list[str]) -> int:
             assign.article_keys,
             assign.weigh,
             assign.pair_score,
+            assign.pair_total,
             assign.index_keys,
         ) = pristine
         kinds = dict(zip("hen", lexical, strict=False)) or dict(PRISTINE_KINDS)
@@ -145,8 +143,7 @@ def main(argv: list[str]) -> int:
             install(dim, weight, floor)
         params = Params(threshold=threshold, merge_threshold=merge)
         start = time.perf_counter()
-        neus_f1 = [bcubed([a.story for a in cluster(d, params)], g)["b3_f1"] for d, g in chunks]
-        ecb_f1 = bcubed([a.story for a in cluster(ecb_docs, params)], ecb_gold)["b3_f1"]
+        neus_f1, ecb_f1 = evaluate(pools, params)
         mean = sum(neus_f1) / len(neus_f1)
         print(
             f"dim {dim} {spec}: NeuS train chunks mean F1 {mean:.4f} | ECB+ train F1 "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import Any
 
 from bench.bench_clustering import ECB_TRAIN_TOPICS, bcubed, ecb, neus
 from precis.cluster import cluster
@@ -20,19 +21,35 @@ from precis.cluster.assign import Params
 CHUNKS = 8
 
 
-def main(argv: list[str]) -> int:
+Pools = tuple[list[tuple[list[Any], list[str]]], tuple[list[Any], list[str]]]
+
+
+def training_pools() -> Pools:
+    """The NeuS train split in ``CHUNKS`` chunks (whole stories) and the ECB+ train topics,
+    each as (articles, gold stories)."""
     docs, gold = neus("train")
     size = len(docs) // CHUNKS // 3 * 3  # whole stories of three articles
     chunks = [
         (docs[i * size : (i + 1) * size], gold[i * size : (i + 1) * size]) for i in range(CHUNKS)
     ]
-    ecb_docs, ecb_gold = ecb(lambda t: t in ECB_TRAIN_TOPICS)
+    return chunks, ecb(lambda t: t in ECB_TRAIN_TOPICS)
+
+
+def evaluate(pools: Pools, params: Params) -> tuple[list[float], float]:
+    """B-cubed F1 of ``cluster`` on each NeuS chunk, and on the ECB+ train topics."""
+    chunks, (ecb_docs, ecb_gold) = pools
+    neus_f1 = [bcubed([a.story for a in cluster(d, params)], g)["b3_f1"] for d, g in chunks]
+    return neus_f1, bcubed([a.story for a in cluster(ecb_docs, params)], ecb_gold)["b3_f1"]
+
+
+def main(argv: list[str]) -> int:
+    pools = training_pools()
+    size = len(pools[0][0][0])
     for pair in argv[0].split(","):
         threshold, merge = map(float, pair.split(":"))
         params = Params(threshold=threshold, merge_threshold=merge)
         start = time.perf_counter()
-        neus_f1 = [bcubed([a.story for a in cluster(d, params)], g)["b3_f1"] for d, g in chunks]
-        ecb_f1 = bcubed([a.story for a in cluster(ecb_docs, params)], ecb_gold)["b3_f1"]
+        neus_f1, ecb_f1 = evaluate(pools, params)
         mean = sum(neus_f1) / len(neus_f1)
         print(
             f"{pair}: NeuS train chunks ({size}) mean F1 {mean:.4f} "
