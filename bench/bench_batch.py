@@ -124,7 +124,33 @@ def profile(base: list[dict[str, str]]) -> dict[str, float]:
         marks.append(time.perf_counter())
         for stage, (a, b) in zip(totals, itertools.pairwise(marks), strict=True):
             totals[stage] += b - a
-    return {k: round(1000 * v / len(sample), 2) for k, v in totals.items()}
+    per_article = {k: round(1000 * v / len(sample), 2) for k, v in totals.items()}
+    per_article["story_driver_per_original"] = story_driver_ms(base)
+    return per_article
+
+
+def story_driver_ms(base: list[dict[str, str]]) -> float:
+    """CPU ms per *original* article of the story stage's driver part (copy check among
+    LSH candidates, assignment), over the distinct base articles with their features
+    computed beforehand, as the workers hand them over."""
+    from precis.cluster import ArticleInput, cluster
+    from precis.cluster.assign import Prepared, prepare
+
+    articles = [ArticleInput(str(i), r["article"], r["title"]) for i, r in enumerate(base)]
+    done: dict[str, Prepared] = {a.id: prepare(a) for a in articles}
+
+    class Given:
+        def bands(self, article: ArticleInput) -> list[str]:
+            return done[article.id].bands
+
+        def keys(self, chosen: list[ArticleInput]) -> dict[str, dict[str, float]]:
+            return {a.id: done[a.id].keys for a in chosen}
+
+    start = time.process_time()
+    result = cluster(articles, precomputed=Given())
+    seconds = time.process_time() - start
+    originals = sum(1 for a in result if a.duplicate_of is None)
+    return round(1000 * seconds / originals, 2)
 
 
 def _ints(name: str, default: tuple[int, ...]) -> list[int]:
