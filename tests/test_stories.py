@@ -24,7 +24,7 @@ from precis.models import Article
 from precis.pipeline import assign_stories, story_store
 from precis.store import Store
 from precis.store.schema import story_df
-from precis.store.stories import DOC_COUNT_KEY, DbIndex
+from precis.store.storyindex import DOC_COUNT_KEY, DbIndex
 from precis.summarize import Length
 
 KERRY_A = (

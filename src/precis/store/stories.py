@@ -1,9 +1,9 @@
 """Stories in the database: assignment of new articles, listing, and user corrections.
 
-The algorithms live in ``precis.cluster``; this module gives them a database-backed
-index (``DbIndex``: posting lists over each article's distinctive keys, document
-frequencies, and MinHash LSH buckets), so assigning one article costs a few indexed
-lookups whatever the size of the store.
+The algorithms live in ``precis.cluster``; ``precis.store.storyindex.DbIndex`` gives them
+a database-backed index (posting lists over each article's distinctive keys, document
+frequencies), and this module files articles into it and into the MinHash LSH buckets,
+so assigning one article costs a few indexed lookups whatever the size of the store.
 
 Corrections (merge, split, move) mark the stories involved ``corrected`` and the moved
 articles ``pinned``. Automatic assignment places *new* articles, and merges two stories
@@ -27,7 +27,6 @@ from sqlalchemy.engine import Connection
 
 from precis.cluster import dedup
 from precis.cluster.assign import (
-    Member,
     Params,
     article_keys,
     decide,
@@ -46,10 +45,9 @@ from precis.store.schema import (
     story_lsh,
     story_postings,
 )
+from precis.store.storyindex import CHUNK, DOC_COUNT_KEY, DbIndex, chunks
 
-DOC_COUNT_KEY = "#docs"  # the story_df row that counts indexed (non-copy) articles
 COPY_CANDIDATES = 50  # LSH candidates checked by containment per new article
-CHUNK = 400  # bound parameters per IN (...) query: well under SQLite's limit
 
 
 class StoryNotFound(NotFound):
@@ -131,110 +129,6 @@ class StoryView:
     def latest(self) -> datetime | None:
         dates = [a.published for a in self.articles if a.published is not None]
         return max(dates) if dates else None
-
-
-class DbIndex:
-    """``StoryIndex`` over the story tables, bound to one connection (one transaction).
-
-    ``unfiled`` counts the keys (and, under ``DOC_COUNT_KEY``, the number) of the
-    original articles of the batch being assigned that are not in the index yet, the
-    article being placed included: document frequencies are the stored ones plus these,
-    so every article of a batch is weighed with the frequencies of the store *and the
-    whole batch*, as ``precis.cluster.cluster`` weighs every article with those of its
-    whole input. The stored counts only ever cover filed articles, so an interrupted
-    assignment leaves them right. Default: just one article, counted once per key."""
-
-    def __init__(self, conn: Connection, unfiled: Counter[str] | None = None) -> None:
-        self.conn = conn
-        self.unfiled = unfiled
-
-    def doc_count(self) -> int:
-        value = self.conn.execute(
-            sa.select(story_df.c.df).where(story_df.c.key == DOC_COUNT_KEY)
-        ).scalar()
-        return int(value or 0) + self._extra(DOC_COUNT_KEY)
-
-    def df(self, keys: Iterable[str]) -> dict[str, int]:
-        keys = list(keys)
-        found: dict[str, int] = {}
-        for chunk in _chunks(keys):
-            rows = self.conn.execute(
-                sa.select(story_df.c.key, story_df.c.df).where(story_df.c.key.in_(chunk))
-            )
-            found.update({row.key: int(row.df) for row in rows})
-        return {k: found.get(k, 0) + self._extra(k) for k in keys}
-
-    def _extra(self, key: str) -> int:
-        return 1 if self.unfiled is None else self.unfiled[key]
-
-    def candidates(self, keys: Sequence[str], limit: int) -> list[Member]:
-        if not keys:
-            return []
-        shared = sa.func.count().label("shared")
-        ranked = (
-            sa.select(story_postings.c.article_id, shared)
-            .where(story_postings.c.key.in_(list(keys)))
-            .group_by(story_postings.c.article_id)
-            .order_by(shared.desc(), story_postings.c.article_id)
-            .limit(limit)
-        ).subquery()
-        query = sa.select(
-            story_articles.c.article_id,
-            story_articles.c.story_id,
-            story_articles.c.weights,
-            story_articles.c.published,
-        ).join(ranked, ranked.c.article_id == story_articles.c.article_id)
-        return [
-            Member(str(r.article_id), str(r.story_id), r.weights, r.published)
-            for r in self.conn.execute(query)
-        ]
-
-    def story_sizes(self, stories: Sequence[str]) -> dict[str, int]:
-        """Original (non-copy) articles per story, in one query per chunk."""
-        sizes: dict[str, int] = {}
-        for chunk in _chunks(list(stories)):
-            query = (
-                sa.select(story_articles.c.story_id, sa.func.count().label("n"))
-                .where(
-                    story_articles.c.story_id.in_([int(s) for s in chunk]),
-                    story_articles.c.duplicate_of.is_(None),
-                )
-                .group_by(story_articles.c.story_id)
-            )
-            sizes.update({str(row.story_id): int(row.n) for row in self.conn.execute(query)})
-        return sizes
-
-    def members(self, stories: Sequence[str], limit: int) -> dict[str, list[Member]]:
-        """Original members of each story with at most ``limit`` of them."""
-        sizes = self.story_sizes(stories)
-        small = [int(s) for s in stories if 0 < sizes.get(s, 0) <= limit]
-        found: dict[str, list[Member]] = {str(s): [] for s in small}
-        if not small:
-            return found
-        query = (
-            sa.select(
-                story_articles.c.article_id,
-                story_articles.c.story_id,
-                story_articles.c.weights,
-                story_articles.c.published,
-            )
-            .where(
-                story_articles.c.story_id.in_(small),
-                story_articles.c.duplicate_of.is_(None),
-            )
-            .order_by(story_articles.c.article_id)
-        )
-        for r in self.conn.execute(query):
-            found[str(r.story_id)].append(
-                Member(str(r.article_id), str(r.story_id), r.weights, r.published)
-            )
-        return found
-
-    def locked(self, ids: Sequence[str]) -> set[str]:
-        query = sa.select(stories.c.id).where(
-            stories.c.id.in_([int(s) for s in ids]), stories.c.corrected
-        )
-        return {str(i) for i in self.conn.execute(query).scalars()}
 
 
 @dataclass(slots=True)
@@ -469,7 +363,7 @@ class StoryStore:
     def _count(self, conn: Connection, keys: list[str]) -> None:
         """df += 1 for every key (an upsert, so concurrent writers cannot lose counts)."""
         insert = self.store._insert(story_df)
-        for chunk in _chunks(keys):
+        for chunk in chunks(keys):
             rows = [{"key": k, "df": 1} for k in chunk]
             upsert = insert.values(rows)
             conn.execute(
@@ -561,7 +455,7 @@ class StoryStore:
         self, conn: Connection, hashes: builtins.list[str]
     ) -> dict[str, tuple[int, datetime | None]]:
         found: dict[str, tuple[int, datetime | None]] = {}
-        for chunk in _chunks(hashes):
+        for chunk in chunks(hashes):
             rows = conn.execute(
                 sa.select(articles.c.content_hash, articles.c.id, articles.c.published).where(
                     articles.c.content_hash.in_(chunk)
@@ -659,7 +553,7 @@ class StoryStore:
     def _count_many(self, conn: Connection, counts: Counter[str]) -> None:
         insert = self.store._insert(story_df)
         keys = sorted(counts)
-        for chunk in _chunks(keys):
+        for chunk in chunks(keys):
             upsert = insert.values([{"key": k, "df": counts[k]} for k in chunk])
             conn.execute(
                 upsert.on_conflict_do_update(
@@ -790,8 +684,3 @@ class StoryStore:
         ).scalar_one()
         if left == 0:
             conn.execute(sa.delete(stories).where(stories.c.id == story_id))
-
-
-def _chunks(items: list[str]) -> Iterable[list[str]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
