@@ -162,5 +162,8 @@ def test_unusable_stored_splits_are_refused() -> None:
     older = json.dumps([SPLITTER_VERSION - 1, *json.loads(good)[1:]])
     assert decode(older, text) is None  # another splitter's spans: split afresh
     assert decode(good, text[:10]) is None  # spans beyond the text
+    assert decode(json.dumps([SPLITTER_VERSION, 5, 2, 0]), text) is None  # end before start
+    overlapping = [SPLITTER_VERSION, 0, 10, 0, 5, 20, 0]
+    assert decode(json.dumps(overlapping), text) is None
     for junk in (None, "", "not json", "{}", "[]", json.dumps([SPLITTER_VERSION, 0, 3])):
         assert decode(junk, text) is None

@@ -186,8 +186,11 @@ def decode(encoded: str | None, text: str, title: str = "") -> ParsedDocument | 
     if not isinstance(flat, list) or not flat or flat[0] != SPLITTER_VERSION or len(flat) % 3 != 1:
         return None
     starts, ends, paragraphs_of = flat[1::3], flat[2::3], flat[3::3]
-    if ends and (max(ends) > len(text) or min(starts) < 0):
-        return None
+    previous_end = 0
+    for start, end in zip(starts, ends, strict=True):  # ordered, disjoint, inside the text
+        if not previous_end <= start < end <= len(text):
+            return None
+        previous_end = end
     sentences = tuple(Span(a, b) for a, b in zip(starts, ends, strict=True))
     return ParsedDocument(title, text, sentences, tuple(paragraphs_of))
 
