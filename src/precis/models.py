@@ -62,7 +62,7 @@ class StoredArticle:
     content_hash: str
     ingested_at: datetime
     # The text's sentence spans as stored (``precis.text.sentences.encode``); None when
-    # not stored. Read them with ``precis.text.sentences.stored_or_parsed``.
+    # not stored. Read them with ``precis.text.sentences.stored_split``.
     sentences: str | None = None
 
     @property

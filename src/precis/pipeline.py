@@ -28,7 +28,7 @@ from precis.models import (
 from precis.store import AddResult, Store
 from precis.store.stories import Placed, StoryStore
 from precis.summarize import Length, get_summarizer, summarize
-from precis.text.sentences import decode, parse
+from precis.text.sentences import parse, stored_split
 
 log = logging.getLogger(__name__)
 
@@ -204,8 +204,7 @@ def _summarize_and_cache(
     method: str,
     split: Callable[[str, str], ParsedDocument],
 ) -> Summary:
-    doc = decode(stored.sentences, stored.text, stored.title) or split(stored.text, stored.title)
-    summary = summarize(doc, length, method)
+    summary = summarize(stored_split(stored, split), length, method)
     store.cache_summary(
         stored.id, method, length.key, stored.content_hash, summary_payload(summary)
     )

@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import nupunkt
 
-from precis.models import ParsedDocument, Span
+from precis.models import ParsedDocument, Span, StoredArticle
 
 _PARAGRAPH = re.compile(r"[^\n]+")
 # A "sentence" longer than this (characters) is cut at the nearest whitespace so that one
@@ -195,6 +195,9 @@ def decode(encoded: str | None, text: str, title: str = "") -> ParsedDocument | 
     return ParsedDocument(title, text, sentences, tuple(paragraphs_of))
 
 
-def stored_or_parsed(encoded: str | None, text: str, title: str = "") -> ParsedDocument:
-    """The stored split of ``text`` when usable, else a fresh ``parse``."""
-    return decode(encoded, text, title) or parse(text, title)
+def stored_split(
+    stored: StoredArticle, split: Callable[[str, str], ParsedDocument] = parse
+) -> ParsedDocument:
+    """A stored article split into sentences: its stored split when usable, else
+    ``split`` (``parse``, or a cached ``parse``) of its text."""
+    return decode(stored.sentences, stored.text, stored.title) or split(stored.text, stored.title)

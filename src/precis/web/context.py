@@ -18,7 +18,7 @@ from precis.config import Settings
 from precis.errors import PrecisError
 from precis.models import ParsedDocument, StoredArticle
 from precis.store import Store
-from precis.text.sentences import decode
+from precis.text.sentences import stored_split
 
 if TYPE_CHECKING:
     from precis.web.stories import StoryProvider
@@ -88,9 +88,7 @@ class Reader:
     def document(self, stored: StoredArticle) -> ParsedDocument:
         """The article split into sentences: the stored split when it is usable (no
         splitting at all), else through the per-process parse cache."""
-        return decode(stored.sentences, stored.text, stored.title) or self.parse(
-            stored.text, stored.title
-        )
+        return stored_split(stored, self.parse)
 
     def sources(self) -> list[tuple[str, int]]:
         """(source, count) for menus: a GROUP BY over every article, so kept briefly."""
