@@ -135,6 +135,22 @@ def test_info_and_migrate(precis: Precis) -> None:
     assert "schema at" in ok(precis("migrate")).stdout
 
 
+def test_migrate_stores_the_split_of_articles_loaded_without_one(
+    precis: Precis, tmp_path: Path
+) -> None:
+    page = tmp_path / "a.txt"
+    page.write_text("Budget passes\n\nThe council met on Monday. It approved the budget.\n")
+    ok(precis("add", str(page)))
+    with sqlite3.connect(precis.db_url.removeprefix("sqlite:///")) as conn:
+        conn.execute("UPDATE articles SET sentences = NULL")  # as a bulk load leaves them
+    assert "stored the sentence split of 1 articles" in ok(precis("migrate")).stdout
+    assert "sentence split" not in ok(precis("migrate")).stdout  # nothing left to fill
+    with sqlite3.connect(precis.db_url.removeprefix("sqlite:///")) as conn:
+        (stored,) = conn.execute("SELECT sentences FROM articles").fetchone()
+    assert json.loads(stored)[0] >= 1  # the splitter's version, then the spans
+    assert len(json.loads(stored)) == 1 + 3 * 2
+
+
 def test_database_from_environment_and_default_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
