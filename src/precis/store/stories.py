@@ -362,17 +362,20 @@ class StoryStore:
 
     def _count(self, conn: Connection, keys: list[str]) -> None:
         """df += 1 for every key (an upsert, so concurrent writers cannot lose counts)."""
-        insert = self.store._insert(story_df)
-        for chunk in chunks(keys):
-            rows = [{"key": k, "df": 1} for k in chunk]
-            upsert = insert.values(rows)
-            conn.execute(
-                upsert.on_conflict_do_update(index_elements=["key"], set_={"df": story_df.c.df + 1})
-            )
+        self._count_many(conn, Counter(dict.fromkeys(keys, 1)))
 
-    def _new_story(self, conn: Connection, now: datetime, *, corrected: bool) -> int:
+    def _new_story(
+        self,
+        conn: Connection,
+        now: datetime,
+        *,
+        corrected: bool,
+        created: datetime | None = None,
+        updated: datetime | None = None,
+    ) -> int:
         result = conn.execute(
-            sa.insert(stories).values(created_at=now, updated_at=now, corrected=corrected)
+            sa.insert(stories),
+            {"created_at": created or now, "updated_at": updated or now, "corrected": corrected},
         )
         key = result.inserted_primary_key
         assert key is not None
@@ -422,11 +425,12 @@ class StoryStore:
             ]
             if not members:
                 continue
-            story_id = self._new_story(conn, now, corrected=record.corrected)
-            conn.execute(
-                sa.update(stories)
-                .where(stories.c.id == story_id)
-                .values(created_at=record.created_at or now, updated_at=record.updated_at or now)
+            story_id = self._new_story(
+                conn,
+                now,
+                corrected=record.corrected,
+                created=record.created_at,
+                updated=record.updated_at,
             )
             created += 1
             values = []
@@ -485,13 +489,15 @@ class StoryStore:
             for _, _, keys in chunk:
                 counts.update(list(keys))
                 counts[DOC_COUNT_KEY] += 1
+        # The stored frequencies, read once for every key (not once per article): each
+        # article's df is then stored + counts, what the index holds after the upsert.
+        stored = DbIndex(conn, Counter()).df(list(counts))
         self._count_many(conn, counts)
-        index = DbIndex(conn, Counter())  # every article is counted now
-        n_docs = max(index.doc_count(), 1)
+        n_docs = max(stored.get(DOC_COUNT_KEY, 0) + counts[DOC_COUNT_KEY], 1)
         for chunk in self._keyed(conn, article_ids):
             postings, buckets, weights = [], [], []
             for article_id, text, keys in chunk:
-                df = index.df(keys)
+                df = {k: stored[k] + counts[k] for k in keys}
                 weighted = weigh(keys, n_docs, df)
                 postings += [{"key": k, "article_id": article_id} for k in index_keys(weighted, df)]
                 buckets += [
@@ -551,15 +557,16 @@ class StoryStore:
         return len(ids)
 
     def _count_many(self, conn: Connection, counts: Counter[str]) -> None:
+        """df += n for every key: one upsert statement run for all rows (executemany, so
+        it is compiled once and cached, whatever the number of keys), in key order so
+        that concurrent writers on PostgreSQL lock rows in the same order."""
+        if not counts:
+            return
         insert = self.store._insert(story_df)
-        keys = sorted(counts)
-        for chunk in chunks(keys):
-            upsert = insert.values([{"key": k, "df": counts[k]} for k in chunk])
-            conn.execute(
-                upsert.on_conflict_do_update(
-                    index_elements=["key"], set_={"df": story_df.c.df + upsert.excluded.df}
-                )
-            )
+        upsert = insert.on_conflict_do_update(
+            index_elements=["key"], set_={"df": story_df.c.df + insert.excluded.df}
+        )
+        conn.execute(upsert, [{"key": k, "df": counts[k]} for k in sorted(counts)])
 
     # -- reading ------------------------------------------------------------------------
     def get(self, story_id: int) -> StoryView:
