@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import functools
 import hashlib
+import json
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -19,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, ParamSpec, TypeVar
 
+import orjson
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -401,7 +403,7 @@ def _engine(url: str, echo: bool) -> Engine:
             Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(
                 parents=True, exist_ok=True
             )
-        engine = sa.create_engine(url, echo=echo, future=True)
+        engine = sa.create_engine(url, echo=echo, future=True, json_deserializer=_json_loads)
     except (SQLAlchemyError, OSError, ValueError) as exc:
         raise StoreError(
             f"cannot open database {url!r}: {one_line(exc)}; "
@@ -410,6 +412,16 @@ def _engine(url: str, echo: bool) -> Engine:
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _json_loads(text: str | bytes) -> Any:
+    """JSON columns are read with orjson (about 8x the standard library on the story
+    weights read for every candidate of an assignment); what orjson refuses but the
+    standard library wrote (NaN, integers past 64 bits) falls back to ``json.loads``."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
