@@ -96,6 +96,8 @@ def build(sizes: Sequence[int], folder: Path) -> dict[int, float]:
         with sqlite3.connect(path) as source, sqlite3.connect(folder / f"scale-{size}.db") as copy:
             source.backup(copy)
     store.close()
+    for leftover in folder.glob("scale.db*"):  # the copies are what is kept
+        leftover.unlink()
     return seconds
 
 
