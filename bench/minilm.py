@@ -105,7 +105,7 @@ def load(directory: Path | None = None) -> Model:
         return np.ascontiguousarray(w[name].T, dtype=np.float32)
 
     def p(name: str) -> Array:
-        return w[name].astype(np.float32)
+        return w[name].astype(np.float32, copy=False)
 
     layers = []
     for i in range(int(config["num_hidden_layers"])):
