@@ -211,3 +211,48 @@ def encode(model: Model, texts: list[str]) -> Array:
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         out[batch] = pooled / np.maximum(norms, np.float32(1e-12))
     return out
+
+
+def _rss_mb() -> float:
+    """Current resident memory (Linux /proc)."""
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+
+def main(argv: list[str]) -> int:
+    """``python -m bench.minilm [N]``: the encoder's cost on the first N (default 512)
+    NeuS train articles, embedded as ``explore_semantic minilm:2`` does. Run with
+    ``OPENBLAS_NUM_THREADS=1``."""
+    import resource
+    import time
+
+    from bench.bench_clustering import neus
+    from bench.explore_semantic import LEAD_SENTENCES, lead_text
+
+    count = int(argv[0]) if argv else 512
+    docs, _ = neus("train", limit=count)
+    inputs = [lead_text(a.title, a.text, LEAD_SENTENCES) for a in docs[:count]]
+    before = _rss_mb()
+    cpu, wall = time.process_time(), time.perf_counter()
+    model = load()
+    print(
+        f"load: {time.process_time() - cpu:.2f}s CPU, {time.perf_counter() - wall:.2f}s wall; "
+        f"RSS {before:.0f} -> {_rss_mb():.0f} MB"
+    )
+    tokens = sum(len(e.ids) for e in model.tokenizer.encode_batch(inputs)) / len(inputs)
+    cpu, wall = time.process_time(), time.perf_counter()
+    encode(model, inputs)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"{len(inputs)} articles, {tokens:.1f} tokens each: {1000 * cpu / len(inputs):.1f} ms "
+        f"CPU ({1000 * wall / len(inputs):.1f} ms wall) per article; RSS {_rss_mb():.0f} MB, "
+        f"peak {peak:.0f} MB"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))
