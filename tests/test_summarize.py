@@ -223,7 +223,11 @@ def test_terms_of_is_stemmed_non_stop_words(pieces: list[str]) -> None:
     assert terms_of(tokens) == [stem(w) for w in tokens if len(w) > 1 and w not in STOP_WORDS]
 
 
-@given(st.text() | st.text(alphabet=st.characters(max_codepoint=127)))
+@given(
+    st.text()
+    | st.text(alphabet=st.characters(max_codepoint=127))
+    | st.text(alphabet=st.sampled_from("aZ1'’_ .\u00e9\u0130"))
+)
 def test_words_match_the_unicode_pattern(text: str) -> None:
     """The ASCII fast path finds exactly the tokens of the Unicode pattern."""
     assert words(text) == _TOKEN.findall(text.casefold())

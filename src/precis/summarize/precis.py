@@ -95,6 +95,13 @@ def sentence_scores(vectors: Matrix, title: FloatArray, fragment: BoolArray) -> 
     """Position prior + centrality + headline similarity, fragments demoted."""
     rank = np.maximum(np.cumsum(~fragment) - 1, 0)
     position = 1.0 / (1.0 + POSITION_DECAY * rank)
+    if isinstance(vectors, np.ndarray):  # the usual case, without _dot's conversions
+        centrality = scale(vectors @ np.add.reduce(vectors, axis=0) - 1.0)
+        score = position + CENTRALITY_WEIGHT * centrality
+        if title.any():  # without headline terms the headline term adds exactly zero
+            score = score + TITLE_WEIGHT * (vectors @ title)
+        demoted: FloatArray = np.where(fragment, FRAGMENT_FACTOR * score, score)
+        return demoted
     total = np.asarray(vectors.sum(axis=0)).ravel()
     centrality = scale(_dot(vectors, total) - 1.0)
     score = position + CENTRALITY_WEIGHT * centrality
@@ -115,18 +122,20 @@ def tfidf(tokens: list[list[str]], title: list[str]) -> tuple[Matrix, FloatArray
     every = [*tokens, title]
     ids = map(vocab.__getitem__, map(content_term, chain.from_iterable(every)))
     c = np.array(list(ids), dtype=np.int64)
-    r = np.repeat(np.arange(len(every)), list(map(len, every)))
     n, width = len(tokens), max(2, len(vocab))  # width - 1 term columns, at least one
     if (n + 1) * (width - 1) <= DENSE_CELLS:
-        cells = np.bincount(r * width + c, minlength=(n + 1) * width)
+        # Each token's cell: its row's first cell plus its column.
+        row_starts = np.repeat(np.arange(0, (n + 1) * width, width), list(map(len, every)))
+        cells = np.bincount(row_starts + c, minlength=(n + 1) * width)
         counts = cells.reshape(n + 1, width)[:, 1:]
-        idf = _idf(np.count_nonzero(counts[:n], axis=0), n)
+        idf = _idf(np.add.reduce(counts[:n] != 0, axis=0), n)
         weighted = counts * idf
         # What np.linalg.norm(weighted, axis=1) computes, without its argument checks.
         norms = np.sqrt(np.add.reduce(weighted * weighted, axis=1))
         norms[norms == 0] = 1.0
         dense = weighted / norms[:, None]
         return dense[:n], dense[n]
+    r = np.repeat(np.arange(len(every)), list(map(len, every)))
     keep = c != 0
     r, c = r[keep], c[keep] - 1
     tf = sparse.csr_matrix((np.ones(len(r)), (r, c)), shape=(n + 1, width - 1))
@@ -186,5 +195,5 @@ def _mmr(scores: FloatArray, vectors: Matrix, texts: list[str], budget: Budget) 
         chosen.append(best)
         used += size
         similarity = vectors @ vectors[best] if dense else _dot(vectors, _row(vectors, best))
-        penalty = np.maximum(penalty, similarity)
+        np.maximum(penalty, similarity, out=penalty)
     return chosen

@@ -16,6 +16,7 @@ _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 # Unicode category test, and most news sentences are ASCII (a hypothesis test pins
 # ``words`` to ``_TOKEN``).
 _ASCII_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")  # the same for ASCII text without apostrophes
 
 STOP_WORDS = frozenset(
     [
@@ -197,7 +198,9 @@ STOP_WORDS = frozenset(
 def words(text: str) -> list[str]:
     """All word tokens of ``text``, lower-cased."""
     folded = text.casefold()
-    return (_ASCII_TOKEN if folded.isascii() else _TOKEN).findall(folded)
+    if folded.isascii():
+        return (_ASCII_TOKEN if "'" in folded else _ASCII_WORD).findall(folded)
+    return _TOKEN.findall(folded)
 
 
 def content_terms(text: str) -> list[str]:
