@@ -17,8 +17,9 @@ from precis.pipeline import ingest, summarize_stored
 from precis.store import Store
 from precis.store.schema import story_articles, story_df, story_lsh, story_postings
 from precis.store.stories import StoryStore
-from precis.summarize import Length
+from precis.summarize import SUMMARIZERS, Length, summarize
 from precis.summarize.base import DEFAULT_SENTENCES
+from precis.text.sentences import parse
 
 BOILERPLATE = re.compile(
     r"no time to read|get a summary|previous article|next article|share this article|"
@@ -67,6 +68,32 @@ def test_every_sample_summary_quotes_its_article(sample_store: Store) -> None:
         assert 1 <= len(summary.sentences) <= DEFAULT_SENTENCES + 1
         for sentence in summary.sentences:
             assert stored.text[sentence.start : sentence.end] == sentence.text
+
+
+# Every method's selections on every sample at five lengths, as the summarizers chose them
+# before the speed work on the tokenizer and TF-IDF: speed changes must not change a
+# summary. Regenerate only for a deliberate change of what a summarizer selects.
+PINNED_SUMMARIES = Path(__file__).parent / "data" / "golden" / "sample_summaries.json"
+PINNED_LENGTHS = (
+    Length(),
+    Length(sentences=1),
+    Length(sentences=3),
+    Length(words=60),
+    Length(ratio=0.3),
+)
+
+
+def test_sample_summaries_are_pinned(sample_store: Store) -> None:
+    pinned = json.loads(PINNED_SUMMARIES.read_text("utf-8"))
+    found = {}
+    for stored in sample_store.iter_all():
+        doc = parse(stored.text, stored.title)
+        found[Path(stored.article.origin or "").name] = {
+            f"{method} {length.key}": [s.index for s in summarize(doc, length, method).sentences]
+            for method in SUMMARIZERS
+            for length in PINNED_LENGTHS
+        }
+    assert found == pinned
 
 
 def _gold_stories() -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from precis.text.sentences import (
+    _INITIALISM_END,
     _SPLIT_AFTER,
+    _SPLIT_LITERALS,
+    _TITLE_END,
     MAX_SENTENCE_CHARS,
     SPLITTER_VERSION,
+    _joins,
     _may_split,
     decode,
     encode,
@@ -147,6 +152,28 @@ def test_split_prefilter_never_hides_a_repair(chosen: list[str], space: str) -> 
     # condition: wherever the full pattern matches, the pre-check says "maybe".
     chunk = space.join(chosen)
     assert _may_split(chunk) or _SPLIT_AFTER.search(chunk) is None
+
+
+@given(st.text(alphabet=st.sampled_from("IncorpLtdCJSam.NeUS Ab_1\u017f"), max_size=80))
+def test_split_prefilter_is_the_literal_test(chunk: str) -> None:
+    """The one-regex pre-check says exactly what testing each literal and the initialism
+    pattern says."""
+    assert all(_may_split(f"a {word} b") for word in _SPLIT_LITERALS)
+    literal = any(word in chunk for word in _SPLIT_LITERALS)
+    initialism = re.search(r"[A-Z]\.[A-Z]\.", chunk) is not None
+    assert _may_split(chunk) == (literal or initialism)
+
+
+@given(
+    st.text(alphabet=st.sampled_from("DrMsPofCaptSgtvie.gU _1\u017f\u212a"), max_size=30),
+    st.sampled_from(["she said", "Smith", "needs"]),
+)
+def test_join_shortcut_keeps_the_patterns_answer(previous: str, following: str) -> None:
+    """The long-last-word shortcut in _joins never changes its answer."""
+    previous += "."
+    tail = previous[-24:]
+    title, initialism = (p.search(tail) is not None for p in (_TITLE_END, _INITIALISM_END))
+    assert _joins(previous, following) == (title or (initialism and following[:1].islower()))
 
 
 @given(st.text(alphabet=st.sampled_from('Ab. \n"?!1U.S'), max_size=200), st.text(max_size=20))

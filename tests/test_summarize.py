@@ -14,7 +14,8 @@ from precis.summarize.base import TARGET_WORDS_PER_SENTENCE, Budget, default_sen
 from precis.summarize.precis import DENSE_CELLS, tfidf
 from precis.summarize.vectors import DENSE_GRAPH_LIMIT
 from precis.text.sentences import parse
-from precis.text.tokens import STOP_WORDS, content_terms, stem, terms_of, words
+from precis.text.tokens import _TOKEN, STOP_WORDS, stem, terms_of, words
+from precis.text.tokens import words as tokens_of
 
 METHODS = sorted(SUMMARIZERS)
 
@@ -141,8 +142,8 @@ def test_five_thousand_sentences_take_the_linear_path(method: str) -> None:
     _check_extractive(text, summary)
     assert summary.sentences
     # precis switches to scipy sparse rows for this size (no n x n matrix anywhere).
-    terms = [content_terms(doc.sentence_text(i)) for i in range(len(doc.sentences))]
-    vectors, _ = tfidf(terms, [])
+    tokens = [tokens_of(doc.sentence_text(i)) for i in range(len(doc.sentences))]
+    vectors, _ = tfidf(tokens, [])
     assert not isinstance(vectors, np.ndarray)
     assert vectors.shape[0] * vectors.shape[1] > DENSE_CELLS
 
@@ -220,3 +221,13 @@ def test_terms_of_is_stemmed_non_stop_words(pieces: list[str]) -> None:
     """The map/filter fast path keeps exactly the words the plain definition keeps."""
     tokens = words(" ".join(pieces))
     assert terms_of(tokens) == [stem(w) for w in tokens if len(w) > 1 and w not in STOP_WORDS]
+
+
+@given(
+    st.text()
+    | st.text(alphabet=st.characters(max_codepoint=127))
+    | st.text(alphabet=st.sampled_from("aZ1'’_ .\u00e9\u0130"))
+)
+def test_words_match_the_unicode_pattern(text: str) -> None:
+    """The ASCII fast path finds exactly the tokens of the Unicode pattern."""
+    assert words(text) == _TOKEN.findall(text.casefold())

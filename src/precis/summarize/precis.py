@@ -40,7 +40,7 @@ from scipy import sparse
 from precis.models import ParsedDocument
 from precis.summarize.base import Budget
 from precis.summarize.vectors import FloatArray, scale
-from precis.text.tokens import content_terms, terms_of, words
+from precis.text.tokens import content_term, words
 
 POSITION_DECAY = 1.0  # swept 0.35-3 on SummEval half A; 1.0 best, 0.35 and 3 within 0.4 R1
 CENTRALITY_WEIGHT = 0.1  # more centrality helps BBC but costs CNN/DM (0.3: -1 R1 there)
@@ -67,15 +67,15 @@ class Precis:
         n = len(doc.sentences)
         if n == 0:
             return []
-        texts = [doc.sentence_text(i) for i in range(n)]
-        tokens = [words(t) for t in texts]
-        vectors, title = tfidf([terms_of(t) for t in tokens], content_terms(doc.title))
-        lengths = [len(t.split()) for t in texts]
-        fragment = np.array([is_fragment(t, w) for t, w in zip(texts, tokens, strict=True)])
+        text = doc.text
+        texts = [text[span.start : span.end] for span in doc.sentences]
+        tokens = list(map(words, texts))
+        vectors, title = tfidf(tokens, words(doc.title))
+        fragment = np.array(list(map(is_fragment, texts, tokens)))
         scores = sentence_scores(vectors, title, fragment)
         if budget.target_words is not None and not fragment.all():
             scores = np.where(fragment, -np.inf, scores)  # default length: no fragments
-        return _mmr(scores, vectors, lengths, budget)
+        return _mmr(scores, vectors, texts, budget)
 
 
 def is_fragment(sentence: str, tokens: list[str]) -> bool:
@@ -95,6 +95,13 @@ def sentence_scores(vectors: Matrix, title: FloatArray, fragment: BoolArray) -> 
     """Position prior + centrality + headline similarity, fragments demoted."""
     rank = np.maximum(np.cumsum(~fragment) - 1, 0)
     position = 1.0 / (1.0 + POSITION_DECAY * rank)
+    if isinstance(vectors, np.ndarray):  # the usual case, without _dot's conversions
+        centrality = scale(vectors @ np.add.reduce(vectors, axis=0) - 1.0)
+        score = position + CENTRALITY_WEIGHT * centrality
+        if title.any():  # without headline terms the headline term adds exactly zero
+            score = score + TITLE_WEIGHT * (vectors @ title)
+        demoted: FloatArray = np.where(fragment, FRAGMENT_FACTOR * score, score)
+        return demoted
     total = np.asarray(vectors.sum(axis=0)).ravel()
     centrality = scale(_dot(vectors, total) - 1.0)
     score = position + CENTRALITY_WEIGHT * centrality
@@ -103,28 +110,37 @@ def sentence_scores(vectors: Matrix, title: FloatArray, fragment: BoolArray) -> 
     return np.asarray(np.where(fragment, FRAGMENT_FACTOR * score, score), dtype=np.float64)
 
 
-def tfidf(terms: list[list[str]], title: list[str]) -> tuple[Matrix, FloatArray]:
-    """L2-normalised TF-IDF rows for the sentences, and the headline's vector, with IDF
-    over the document's sentences; dense numpy when small, scipy sparse when large."""
+def tfidf(tokens: list[list[str]], title: list[str]) -> tuple[Matrix, FloatArray]:
+    """L2-normalised TF-IDF rows of the content terms (``content_term``) of the sentences'
+    word tokens, and the headline's vector, with IDF over the document's sentences;
+    dense numpy when small, scipy sparse when large."""
     # Column ids in first-occurrence order, assigned in C: a missing term gets the next
-    # number from the counter.
-    vocab: defaultdict[str, int] = defaultdict(count().__next__)
-    every = [*terms, title]
-    c = np.array(list(map(vocab.__getitem__, chain.from_iterable(every))), dtype=np.int64)
-    r = np.repeat(np.arange(len(every)), [len(sentence) for sentence in every])
-    n, width = len(terms), max(1, len(vocab))
-    if (n + 1) * width <= DENSE_CELLS:
-        counts = np.bincount(r * width + c, minlength=(n + 1) * width).reshape(n + 1, width)
-        idf = _idf(np.count_nonzero(counts[:n], axis=0), n)
+    # number from the counter. Column 0 is "", what stop words and single characters map
+    # to; it is dropped, which leaves the terms' columns in the same order as building
+    # per-sentence term lists first would (and skips those lists).
+    vocab: defaultdict[str, int] = defaultdict(count(1).__next__, {"": 0})
+    every = [*tokens, title]
+    ids = map(vocab.__getitem__, map(content_term, chain.from_iterable(every)))
+    c = np.array(list(ids), dtype=np.int64)
+    n, width = len(tokens), max(2, len(vocab))  # width - 1 term columns, at least one
+    if (n + 1) * (width - 1) <= DENSE_CELLS:
+        # Each token's cell: its row's first cell plus its column.
+        row_starts = np.repeat(np.arange(0, (n + 1) * width, width), list(map(len, every)))
+        cells = np.bincount(row_starts + c, minlength=(n + 1) * width)
+        counts = cells.reshape(n + 1, width)[:, 1:]
+        idf = _idf(np.add.reduce(counts[:n] != 0, axis=0), n)
         weighted = counts * idf
         # What np.linalg.norm(weighted, axis=1) computes, without its argument checks.
         norms = np.sqrt(np.add.reduce(weighted * weighted, axis=1))
         norms[norms == 0] = 1.0
         dense = weighted / norms[:, None]
         return dense[:n], dense[n]
-    tf = sparse.csr_matrix((np.ones(len(r)), (r, c)), shape=(n + 1, width))
+    r = np.repeat(np.arange(len(every)), list(map(len, every)))
+    keep = c != 0
+    r, c = r[keep], c[keep] - 1
+    tf = sparse.csr_matrix((np.ones(len(r)), (r, c)), shape=(n + 1, width - 1))
     tf.sum_duplicates()
-    tf = sparse.csr_matrix(tf.multiply(_idf(np.bincount(tf[:n].indices, minlength=width), n)))
+    tf = sparse.csr_matrix(tf.multiply(_idf(np.bincount(tf[:n].indices, minlength=width - 1), n)))
     norms = np.sqrt(np.asarray(tf.multiply(tf).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     normalised = sparse.csr_matrix(sparse.diags(1.0 / norms) @ tf)
@@ -145,8 +161,9 @@ def _row(vectors: Matrix, index: int) -> FloatArray:
     return np.asarray(vectors[index].toarray(), dtype=np.float64).ravel()
 
 
-def _mmr(scores: FloatArray, vectors: Matrix, lengths: list[int], budget: Budget) -> list[int]:
-    """Greedy maximal marginal relevance within the budget."""
+def _mmr(scores: FloatArray, vectors: Matrix, texts: list[str], budget: Budget) -> list[int]:
+    """Greedy maximal marginal relevance within the budget. A sentence's length (its
+    whitespace-separated words) is counted only when it is a candidate."""
     n = len(scores)
     limit = budget.sentences
     if limit is not None and budget.target_words is not None:
@@ -168,7 +185,7 @@ def _mmr(scores: FloatArray, vectors: Matrix, lengths: list[int], budget: Budget
         if gains[best] == -np.inf:
             break
         remaining[best] = -np.inf
-        size = lengths[best]
+        size = len(texts[best].split())
         if chosen and budget.words is not None and used + size > budget.words:
             continue  # too long for the word allowance: try a shorter one
         if chosen and budget.target_words is not None:
@@ -178,5 +195,5 @@ def _mmr(scores: FloatArray, vectors: Matrix, lengths: list[int], budget: Budget
         chosen.append(best)
         used += size
         similarity = vectors @ vectors[best] if dense else _dot(vectors, _row(vectors, best))
-        penalty = np.maximum(penalty, similarity)
+        np.maximum(penalty, similarity, out=penalty)
     return chosen
