@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from time import monotonic
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse
 
 from precis.config import Settings
@@ -30,6 +31,8 @@ PAGE_SIZE = 20  # articles per page: one phone screen of headlines, a few scroll
 MAX_PAGE_SIZE = 100  # API ``limit`` ceiling: bounds the rows and JSON of one request
 MAX_OFFSET = 100_000  # deeper paging is a crawl; use the date filters instead
 MAX_PAGE = MAX_OFFSET // PAGE_SIZE
+
+T = TypeVar("T")
 
 
 SOURCES_TTL = 30.0  # seconds the home page's source menu may lag behind new sources
@@ -99,6 +102,27 @@ class Reader:
         self, request: Request, name: str, status: int = 200, **context: Any
     ) -> HTMLResponse:
         return self.templates.TemplateResponse(request, name, context, status_code=status)
+
+    @property
+    def reads_locally(self) -> bool:
+        """Whether the store is a SQLite file: its reads are local indexed lookups that
+        never wait for a writer (WAL mode), not round trips to a database server."""
+        return self.store.engine.dialect.name == "sqlite"
+
+    async def quick(self, work: Callable[[], T]) -> T:
+        """``work`` (a few indexed reads and a render, no analysis) run on the event loop
+        when the store reads locally, else in the thread pool.
+
+        A ``def`` endpoint always hops to a worker thread: with dozens of requests in
+        flight, dozens of threads then take turns at the GIL with the event loop, and
+        each request waits for the turns of all the others, so tail latency grows well
+        past the CPU cost. Work of a millisecond or two is cheaper done where the request
+        already is, one request after another. Anything that may take long (computing a
+        summary, entity analysis, search, writes) stays off the loop: not through here.
+        """
+        if self.reads_locally:
+            return work()
+        return await run_in_threadpool(work)
 
 
 async def get_reader(request: Request) -> Reader:
