@@ -8,6 +8,7 @@ links, escaping) so that a faster path cannot change it silently.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from collections.abc import Iterator
@@ -125,3 +126,61 @@ def test_article_body_escapes_everything_and_keeps_every_sentence(
     assert [int(i) for _, i, _ in spans] == list(range(len(doc.sentences)))
     assert [html.unescape(t) for _, _, t in spans] == [text[s.start : s.end] for s in doc.sentences]
     assert {int(i) for hl, i, _ in spans if hl} == highlighted & set(range(len(doc.sentences)))
+
+
+def test_neighbours_in_one_query_match_stepping_one_side_at_a_time(any_store: Store) -> None:
+    """Both neighbours come from one statement; they must be what stepping to each side
+    alone finds: (published, id) order within the source, ties broken by id, undated
+    and source-less articles among their own kind."""
+    from datetime import UTC, datetime
+
+    from precis.models import Article
+    from precis.store import navigation
+
+    noon = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    specs = [("A", noon), ("A", noon), ("A", noon.replace(hour=9)), ("A", noon.replace(hour=15))]
+    specs += [("A", None), ("A", None), ("B", noon), (None, noon), (None, noon.replace(hour=13))]
+    ids = [
+        any_store.add(Article(title=f"t{n}", text=f"Text {n}.", source=source, published=at)).id
+        for n, (source, at) in enumerate(specs)
+    ]
+
+    def found(n: int) -> tuple[int | None, int | None]:
+        near = navigation.neighbours(any_store, any_store.get(ids[n]))
+        return (
+            near.previous.id if near.previous else None,
+            near.next.id if near.next else None,
+        )
+
+    assert found(0) == (ids[2], ids[1])  # same time: the lower id is older
+    assert found(1) == (ids[0], ids[3])
+    assert found(2) == (None, ids[0])
+    assert found(3) == (ids[1], None)
+    assert found(4) == (None, ids[5])  # undated: by id among the undated
+    assert found(6) == (None, None)  # alone in its source
+    assert found(7) == (None, ids[8])  # no source: among the source-less
+
+
+def test_get_without_raw_leaves_out_only_the_source_document(store: Store) -> None:
+    from precis.models import Article
+
+    added = store.add(
+        Article(title="T", text="Body text.", raw="<html>big</html>", raw_type="html", origin="x")
+    ).id
+    whole, light = store.get(added), store.get(added, raw=False)
+    assert whole.article.raw == "<html>big</html>"
+    assert light.article.raw is None
+    assert light.article.raw_type == "html"
+    assert light == dataclasses.replace(whole, article=dataclasses.replace(whole.article, raw=None))
+
+
+def test_summary_api_answers_the_same_from_the_cache(client: TestClient, ids: list[int]) -> None:
+    """A miss is computed in the thread pool, a hit read on the loop: same answer."""
+    for params in ({"sentences": 2}, {"words": 12, "method": "lead"}, {}):
+        first = client.get(f"/api/articles/{ids[1]}/summary", params=params)
+        again = client.get(f"/api/articles/{ids[1]}/summary", params=params)
+        assert first.status_code == 200, first.text
+        assert again.json() == first.json()
+    unknown = client.get(f"/api/articles/{ids[1]}/summary", params={"method": "nope"})
+    assert unknown.status_code == 400
+    assert client.get("/api/articles/424242/summary").status_code == 404

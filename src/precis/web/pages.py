@@ -90,7 +90,7 @@ def _article_page(
     sentences: int | None,
     quotes: bool,
 ) -> HTMLResponse:
-    stored = reader.store.get(article_id)
+    stored = reader.store.get(article_id, raw=False)
     # Stored analysis is shown at once; otherwise only ?quotes=true (the no-script
     # button) analyses, so the page never waits for the spaCy model uninvited.
     doc = reader.document(stored)
