@@ -184,3 +184,27 @@ def test_summary_api_answers_the_same_from_the_cache(client: TestClient, ids: li
     unknown = client.get(f"/api/articles/{ids[1]}/summary", params={"method": "nope"})
     assert unknown.status_code == 400
     assert client.get("/api/articles/424242/summary").status_code == 404
+
+
+def test_inline_reads_serve_the_same_pages(
+    settings: Settings, store: Store, ids: list[int]
+) -> None:
+    """With ``inline_reads`` the article page and cached summaries run on the event loop;
+    what they answer (errors included) is what the thread-pool path answers."""
+    inline = dataclasses.replace(settings, inline_reads=True)
+    paths = [f"/articles/{i}" for i in ids] + [
+        f"/articles/{ids[1]}?sentences=2",
+        f"/api/articles/{ids[1]}/summary",
+        f"/api/articles/{ids[1]}/summary",  # the second one is a cache hit
+        "/articles/424242",
+        "/api/articles/424242/summary",
+    ]
+    answers = {}
+    for chosen in (settings, inline):
+        with TestClient(create_app(chosen, store)) as client:
+            assert client.app.state.reader.reads_inline is chosen.inline_reads  # type: ignore[attr-defined]
+            answers[chosen.inline_reads] = [
+                (r.status_code, r.text) for r in (client.get(path) for path in paths)
+            ]
+    assert answers[True] == answers[False]
+    assert [status for status, _ in answers[True]][-2:] == [404, 404]

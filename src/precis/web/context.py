@@ -104,23 +104,25 @@ class Reader:
         return self.templates.TemplateResponse(request, name, context, status_code=status)
 
     @property
-    def reads_locally(self) -> bool:
-        """Whether the store is a SQLite file: its reads are local indexed lookups that
-        never wait for a writer (WAL mode), not round trips to a database server."""
-        return self.store.engine.dialect.name == "sqlite"
+    def reads_inline(self) -> bool:
+        """Whether ``quick`` work runs on the event loop: when ``inline_reads`` is set
+        and the store is a SQLite file, whose reads are local indexed lookups that never
+        wait for a writer (WAL mode), not round trips to a database server."""
+        return self.settings.inline_reads and self.store.engine.dialect.name == "sqlite"
 
     async def quick(self, work: Callable[[], T]) -> T:
-        """``work`` (a few indexed reads and a render, no analysis) run on the event loop
-        when the store reads locally, else in the thread pool.
+        """``work`` (a few indexed reads and a render, no analysis) on the event loop
+        when ``reads_inline``, else in the thread pool like any ``def`` endpoint.
 
-        A ``def`` endpoint always hops to a worker thread: with dozens of requests in
-        flight, dozens of threads then take turns at the GIL with the event loop, and
-        each request waits for the turns of all the others, so tail latency grows well
-        past the CPU cost. Work of a millisecond or two is cheaper done where the request
-        already is, one request after another. Anything that may take long (computing a
-        summary, entity analysis, search, writes) stays off the loop: not through here.
+        The thread-pool hop costs CPU (about a fifth of an article page's, measured
+        in-process) and, with dozens of requests in flight, dozens of threads take turns
+        at the GIL with the event loop. Done on the loop, requests are served one after
+        another instead. But under load on a busy 2-core machine the loop version's p99
+        was worse, not better (docs/benchmarks.md "## Reader"), so it is a setting, off
+        by default. Anything that may take long (computing a summary, entity analysis,
+        search, writes) never comes through here.
         """
-        if self.reads_locally:
+        if self.reads_inline:
             return work()
         return await run_in_threadpool(work)
 
