@@ -6,7 +6,6 @@ matching ``PRECIS_API_TOKEN``. Without a configured token the server refuses wri
 
 from __future__ import annotations
 
-import functools
 import hmac
 import io
 from typing import Annotated, Any
@@ -148,15 +147,13 @@ async def get_summary(
         raise PrecisError(f"give only one of sentences, words or ratio (got {', '.join(given)})")
     length = Length(sentences=sentences, words=words, ratio=ratio)
     chosen = method or reader.settings.summary_method
-    if chosen in SUMMARIZERS:  # a cache hit is one indexed read: a quick one
-        cached = await reader.quick(
-            functools.partial(reader.store.current_summary, article_id, chosen, length.key)
-        )
+    if reader.reads_inline and chosen in SUMMARIZERS:  # a hit is one indexed read
+        cached = reader.store.current_summary(article_id, chosen, length.key)
         if cached is not None:
             summary = summary_from_payload(chosen, cached)
             return ok(summary=summary_json(article_id, length, summary))
-    # A miss computes the summary (milliseconds to much more), so in the thread pool;
-    # stored_summary looks in the cache again, which another request may just have filled.
+    # Computing a summary takes milliseconds to much more: in the thread pool (after an
+    # inline miss, stored_summary looks again: another request may just have filled it).
     summary = await run_in_threadpool(
         stored_summary, reader.store, article_id, length, chosen, split=reader.parse
     )
