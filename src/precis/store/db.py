@@ -48,6 +48,10 @@ R = TypeVar("R")
 # Statements the reader runs on every request, built once: building and cache-keying a
 # select costs more than SQLite's indexed lookup itself (measured in docs/benchmarks.md).
 _BY_ID = sa.select(articles).where(articles.c.id == sa.bindparam("article_id"))
+# The same without ``raw`` (the source document, often a whole HTML page): for readers.
+_BY_ID_NO_RAW = sa.select(*(c for c in articles.c if c.name != "raw")).where(
+    articles.c.id == sa.bindparam("article_id")
+)
 _CACHED = sa.select(summaries.c.payload, summaries.c.content_hash).where(
     summaries.c.article_id == sa.bindparam("article_id"),
     summaries.c.method == sa.bindparam("method"),
@@ -198,9 +202,12 @@ class Store:
         return AddResult(found, False, "same content")
 
     @_translated
-    def get(self, article_id: int) -> StoredArticle:
+    def get(self, article_id: int, *, raw: bool = True) -> StoredArticle:
+        """The article; with ``raw=False`` its ``raw`` source document is left out
+        (``None``): what the reader shows never needs it, and it may be large."""
+        query = _BY_ID if raw else _BY_ID_NO_RAW
         with self.engine.connect() as conn:
-            row = conn.execute(_BY_ID, {"article_id": article_id}).first()
+            row = conn.execute(query, {"article_id": article_id}).first()
         if row is None:
             raise NotFound("article", article_id)
         return _stored(row)
@@ -474,7 +481,7 @@ def _stored(row: Any) -> StoredArticle:
         author=row.author,
         published=row.published,
         external_id=row.external_id,
-        raw=row.raw,
+        raw=getattr(row, "raw", None),
         raw_type=row.raw_type,
         origin=row.origin,
     )

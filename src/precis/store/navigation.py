@@ -34,8 +34,16 @@ class Neighbours:
 
 def neighbours(store: Store, stored: StoredArticle) -> Neighbours:
     """The articles published just before and just after ``stored``, same source."""
+    source, published = stored.article.source, stored.article.published
     with store.engine.connect() as conn:
-        return Neighbours(_step(conn, stored, older=True), _step(conn, stored, older=False))
+        if source is None or published is None:
+            return Neighbours(_step(conn, stored, older=True), _step(conn, stored, older=False))
+        params = {"source": source, "published": published, "article_id": stored.id}
+        found = {
+            row.older: Neighbour(row.id, row.title, row.published)
+            for row in conn.execute(_BOTH, params)
+        }
+    return Neighbours(found.get(1), found.get(0))
 
 
 Query = sa.Select[tuple[int, str, datetime | None]]
@@ -73,19 +81,22 @@ def _dated(*, older: bool) -> Query:
     return _nearest(where, older=older, dated=True)
 
 
+def _both() -> sa.CompoundSelect[int, int, str, datetime | None]:
+    """Both neighbours of a dated article in one statement (one round trip, not two):
+    each side is its own indexed ``LIMIT 1`` lookup, tagged with ``older``."""
+    sides = []
+    for older in (True, False):
+        side = _dated(older=older).subquery()
+        sides.append(sa.select(sa.literal_column("1" if older else "0").label("older"), *side.c))
+    return sa.union_all(*sides)
+
+
 # Built once: building the statement cost more than the indexed lookup itself.
-_OLDER = _dated(older=True)
-_NEWER = _dated(older=False)
+_BOTH = _both()
 
 
 def _step(conn: Connection, stored: StoredArticle, *, older: bool) -> Neighbour | None:
-    source, published = stored.article.source, stored.article.published
-    if source is not None and published is not None:
-        query = _OLDER if older else _NEWER
-        params = {"source": source, "published": published, "article_id": stored.id}
-    else:
-        query, params = _rare(stored, older=older), {}
-    row = conn.execute(query, params).first()
+    row = conn.execute(_rare(stored, older=older)).first()
     return None if row is None else Neighbour(row.id, row.title, row.published)
 
 

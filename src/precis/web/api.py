@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from precis.errors import PrecisError
 from precis.models import Feed, StoredArticle, Summary, iso
-from precis.pipeline import IngestReport, ingest, stored_summary
+from precis.pipeline import IngestReport, ingest, stored_summary, summary_from_payload
 from precis.store import feeds as feed_store
 from precis.store import navigation
 from precis.store.search import MAX_QUERY_CHARS, search
@@ -124,7 +124,7 @@ def get_article(reader: ReaderDep, article_id: ArticleId) -> JSONResponse:
 
 
 @router.get("/articles/{article_id}/summary", summary="Extractive summary of one article")
-def get_summary(
+async def get_summary(
     reader: ReaderDep,
     article_id: ArticleId,
     sentences: Annotated[
@@ -147,7 +147,16 @@ def get_summary(
         raise PrecisError(f"give only one of sentences, words or ratio (got {', '.join(given)})")
     length = Length(sentences=sentences, words=words, ratio=ratio)
     chosen = method or reader.settings.summary_method
-    summary = stored_summary(reader.store, article_id, length, chosen, split=reader.parse)
+    if reader.reads_inline and chosen in SUMMARIZERS:  # a hit is one indexed read
+        cached = reader.store.current_summary(article_id, chosen, length.key)
+        if cached is not None:
+            summary = summary_from_payload(chosen, cached)
+            return ok(summary=summary_json(article_id, length, summary))
+    # Computing a summary takes milliseconds to much more: in the thread pool (after an
+    # inline miss, stored_summary looks again: another request may just have filled it).
+    summary = await run_in_threadpool(
+        stored_summary, reader.store, article_id, length, chosen, split=reader.parse
+    )
     return ok(summary=summary_json(article_id, length, summary))
 
 

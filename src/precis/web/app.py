@@ -49,6 +49,7 @@ def templates() -> Jinja2Templates:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the code: no stat() of each one per render
     )
     env.filters.update(http_url=http_url, when=when, day=day)
     env.globals.update(span=span)

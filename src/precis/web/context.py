@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from time import monotonic
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse
 
 from precis.config import Settings
@@ -30,6 +31,8 @@ PAGE_SIZE = 20  # articles per page: one phone screen of headlines, a few scroll
 MAX_PAGE_SIZE = 100  # API ``limit`` ceiling: bounds the rows and JSON of one request
 MAX_OFFSET = 100_000  # deeper paging is a crawl; use the date filters instead
 MAX_PAGE = MAX_OFFSET // PAGE_SIZE
+
+T = TypeVar("T")
 
 
 SOURCES_TTL = 30.0  # seconds the home page's source menu may lag behind new sources
@@ -99,6 +102,29 @@ class Reader:
         self, request: Request, name: str, status: int = 200, **context: Any
     ) -> HTMLResponse:
         return self.templates.TemplateResponse(request, name, context, status_code=status)
+
+    @property
+    def reads_inline(self) -> bool:
+        """Whether ``quick`` work runs on the event loop: when ``inline_reads`` is set
+        and the store is a SQLite file, whose reads are local indexed lookups that never
+        wait for a writer (WAL mode), not round trips to a database server."""
+        return self.settings.inline_reads and self.store.engine.dialect.name == "sqlite"
+
+    async def quick(self, work: Callable[[], T]) -> T:
+        """``work`` (a few indexed reads and a render, no analysis) on the event loop
+        when ``reads_inline``, else in the thread pool like any ``def`` endpoint.
+
+        The thread-pool hop costs CPU (about a fifth of an article page's, measured
+        in-process) and, with dozens of requests in flight, dozens of threads take turns
+        at the GIL with the event loop. Done on the loop, requests are served one after
+        another instead. But under load on a busy 2-core machine the loop version's p99
+        was worse, not better (docs/benchmarks.md "## Reader"), so it is a setting, off
+        by default. Anything that may take long (computing a summary, entity analysis,
+        search, writes) never comes through here.
+        """
+        if self.reads_inline:
+            return work()
+        return await run_in_threadpool(work)
 
 
 async def get_reader(request: Request) -> Reader:

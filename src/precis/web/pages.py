@@ -7,10 +7,12 @@ page with the summary highlighted on the server.
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 
 from precis.pipeline import stored_summary
 from precis.store import feeds as feed_store
@@ -18,9 +20,9 @@ from precis.store import navigation
 from precis.store.search import MAX_QUERY_CHARS, search
 from precis.summarize import Length
 from precis.web.api import MAX_SUMMARY_SENTENCES
-from precis.web.context import MAX_ID, MAX_PAGE, PAGE_SIZE, ReaderDep, day_range
+from precis.web.context import MAX_ID, MAX_PAGE, PAGE_SIZE, Reader, ReaderDep, day_range
 from precis.web.entities import article_quotes
-from precis.web.render import article_paragraphs, query_string
+from precis.web.render import article_body, query_string
 
 router = APIRouter(include_in_schema=False)
 
@@ -64,7 +66,7 @@ def home(
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
-def article_page(
+async def article_page(
     request: Request,
     reader: ReaderDep,
     article_id: Annotated[int, Path(ge=1, le=MAX_ID)],
@@ -72,7 +74,23 @@ def article_page(
     sentences: Annotated[int | None, Query(ge=1, le=MAX_SUMMARY_SENTENCES)] = None,
     quotes: Annotated[bool, Query()] = False,
 ) -> HTMLResponse:
-    stored = reader.store.get(article_id)
+    """The article; asking for a summary or for quote analysis may compute, so only the
+    plain page (stored data only: the common case) is a ``Reader.quick`` read."""
+    page = functools.partial(_article_page, request, reader, article_id, summary, sentences, quotes)
+    if summary or sentences is not None or quotes:
+        return await run_in_threadpool(page)
+    return await reader.quick(page)
+
+
+def _article_page(
+    request: Request,
+    reader: Reader,
+    article_id: int,
+    summary: bool,
+    sentences: int | None,
+    quotes: bool,
+) -> HTMLResponse:
+    stored = reader.store.get(article_id, raw=False)
     # Stored analysis is shown at once; otherwise only ?quotes=true (the no-script
     # button) analyses, so the page never waits for the spaCy model uninvited.
     doc = reader.document(stored)
@@ -96,10 +114,9 @@ def article_page(
         "article.html",
         stored=stored,
         article=stored.article,
-        paragraphs=article_paragraphs(doc),
+        body=article_body(doc, frozenset(chosen)),
         sentence_count=len(doc.sentences),
         summary=shown,
-        highlighted=frozenset(chosen),
         shorter=max(1, count - 1),
         longer=min(len(doc.sentences), count + 1),
         near=navigation.neighbours(reader.store, stored),

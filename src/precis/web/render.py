@@ -1,16 +1,18 @@
-"""Turning stored data into what templates show; no markup is built here.
+"""Turning stored data into what templates show.
 
-Article text is untrusted. Templates autoescape everything; this module only cuts the
-text into pieces (paragraphs of sentences) so a template can wrap each sentence in its
-own element, whose id lets the page highlight and link to summary sentences.
+Article text is untrusted. Templates autoescape everything; the one piece of markup
+built here, the article body (``article_body``), escapes every piece of article text
+with ``markupsafe.escape`` and adds only fixed tags: each sentence in its own element,
+whose id lets the page highlight and link to summary sentences.
 """
 
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode, urlsplit
+
+from markupsafe import Markup, escape
 
 from precis.models import ParsedDocument
 from precis.text.sentences import paragraphs
@@ -18,33 +20,38 @@ from precis.text.sentences import paragraphs
 SAFE_SCHEMES = frozenset({"http", "https"})
 
 
-@dataclass(frozen=True, slots=True)
-class Piece:
-    """A run of paragraph text: sentence ``index``, or ``None`` for text between sentences."""
-
-    text: str
-    index: int | None
+SENTENCE_OPEN = '<span class="s{hl}" id="s{index}" data-index="{index}">'
 
 
-def article_paragraphs(doc: ParsedDocument) -> list[list[Piece]]:
-    """Every paragraph of ``doc`` as pieces that concatenate back to the paragraph."""
+def article_body(doc: ParsedDocument, highlighted: frozenset[int] = frozenset()) -> Markup:
+    """``doc``'s text as ``<p>`` paragraphs whose sentences are each wrapped in
+    ``<span class="s" id="s<index>">`` (class ``s hl`` when in ``highlighted``).
+
+    Every piece of article text goes through ``markupsafe.escape``, exactly as the
+    template's autoescaping would treat it; the only markup is the fixed tags above,
+    whose attributes are integers. Built here in one join rather than by a template
+    loop over sentences: the loop was a quarter of the article page's CPU.
+    """
     by_paragraph: dict[int, list[int]] = {}
     for index, number in enumerate(doc.paragraph_of):
         by_paragraph.setdefault(number, []).append(index)
-    out = []
-    for number, para in enumerate(paragraphs(doc.text)):
-        pieces: list[Piece] = []
+    text, spans = doc.text, doc.sentences
+    out: list[str] = []
+    for number, para in enumerate(paragraphs(text)):
+        out.append("<p>")
         cursor = para.start
-        for index in by_paragraph.get(number, []):
-            span = doc.sentences[index]
+        for index in by_paragraph.get(number, ()):
+            span = spans[index]
             if span.start > cursor:
-                pieces.append(Piece(doc.text[cursor : span.start], None))
-            pieces.append(Piece(doc.text[span.start : span.end], index))
+                out.append(escape(text[cursor : span.start]))
+            out.append(SENTENCE_OPEN.format(hl=" hl" if index in highlighted else "", index=index))
+            out.append(escape(text[span.start : span.end]))
+            out.append("</span>")
             cursor = span.end
         if cursor < para.end:
-            pieces.append(Piece(doc.text[cursor : para.end], None))
-        out.append(pieces)
-    return out
+            out.append(escape(text[cursor : para.end]))
+        out.append("</p>\n")
+    return Markup("".join(out))
 
 
 def sentence_at(doc: ParsedDocument, offset: int) -> int | None:
