@@ -100,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
         {
             "articles": count,
             "workers": os.environ.get("PRECIS_BENCH_WORKERS", "1"),
+            # the server inherits the environment: reads on the loop unless set false
+            "inline_reads": os.environ.get("PRECIS_INLINE_READS", "default (on)"),
             "load_average_1m": [round(load_before, 2), round(load_after, 2)],
             "connections": CONNECTIONS,
             "threads": THREADS,

