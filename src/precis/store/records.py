@@ -14,7 +14,7 @@ consistent. Each loader skips what is already there, so re-importing is a no-op:
 
 Not exported, because they are derived and rebuilt on import: the story index
 (``story_postings``, ``story_df``, ``story_lsh`` and each member's ``weights``; the story
-loader re-files the imported originals, and ``StoryStore.rebuild_index`` recomputes the
+loader re-files the imported originals, and ``StoryLoader.rebuild_index`` recomputes the
 whole index) and the full-text search index (kept by the database's own triggers).
 """
 
@@ -94,7 +94,7 @@ def export_stories(conn: Connection) -> Iterator[Row]:
 
 
 def load_stories(store: Store, conn: Connection, rows: Sequence[Row]) -> int:
-    from precis.store.stories import StoryRecord, StoryStore
+    from precis.store.storyload import StoryLoader, StoryRecord
 
     records = [
         StoryRecord(
@@ -102,7 +102,7 @@ def load_stories(store: Store, conn: Connection, rows: Sequence[Row]) -> int:
         )
         for row in rows
     ]
-    return StoryStore(store).insert_records(records, conn)
+    return StoryLoader(store).insert_records(records, conn)
 
 
 # -- feeds ---------------------------------------------------------------------------------

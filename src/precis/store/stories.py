@@ -4,6 +4,8 @@ The algorithms live in ``precis.cluster``; ``precis.store.storyindex.DbIndex`` g
 a database-backed index (posting lists over each article's distinctive keys, document
 frequencies), and this module files articles into it and into the MinHash LSH buckets,
 so assigning one article costs a few indexed lookups whatever the size of the store.
+Filing many stories at once (batch results, imports, rebuilding the index) is
+``precis.store.storyload``; ``StoryStore`` offers it too, so callers need one object.
 
 Corrections (merge, split, move) mark the stories involved ``corrected`` and the moved
 articles ``pinned``. Automatic assignment places *new* articles, and merges two stories
@@ -15,9 +17,8 @@ and a new article joins whichever story (corrected or not) its content matches.
 from __future__ import annotations
 
 import builtins
-import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -30,9 +31,7 @@ from precis.cluster.assign import (
     Params,
     article_keys,
     decide,
-    index_keys,
     merges,
-    weigh,
 )
 from precis.cluster.features import features
 from precis.errors import NotFound, PrecisError
@@ -41,11 +40,11 @@ from precis.store.schema import (
     articles,
     stories,
     story_articles,
-    story_df,
     story_lsh,
     story_postings,
 )
-from precis.store.storyindex import CHUNK, DOC_COUNT_KEY, DbIndex, chunks
+from precis.store.storyindex import CHUNK, DOC_COUNT_KEY, DbIndex, count_keys, new_story
+from precis.store.storyload import StoryLoader, StoryRecord
 
 COPY_CANDIDATES = 50  # LSH candidates checked by containment per new article
 
@@ -74,19 +73,6 @@ class _Pending:
     keys: dict[str, float]  # empty for a copy
     buckets: list[str]
     original: int | None  # the article it copies, if it is a copy
-
-
-@dataclass(frozen=True, slots=True)
-class StoryRecord:
-    """A story as it travels between databases: members named by content hash.
-
-    Members are dicts with ``content_hash``, ``duplicate_of`` (a content hash or None),
-    ``pinned``, ``score`` and ``explanation``."""
-
-    members: list[dict[str, Any]]
-    corrected: bool = False
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +252,7 @@ class StoryStore:
         decision, weights, filed = decide(keys, item.published, DbIndex(conn, unfiled), self.params)
         new = decision.story is None
         if decision.story is None:
-            story_id = self._new_story(conn, now, corrected=False)
+            story_id = new_story(conn, now, corrected=False)
         else:
             story_id = int(decision.story)
             self._touch(conn, story_id, now)
@@ -358,215 +344,24 @@ class StoryStore:
             conn.execute(
                 sa.insert(story_lsh), [{"bucket": b, "article_id": article_id} for b in buckets]
             )
-        self._count(conn, [*keys, DOC_COUNT_KEY])
-
-    def _count(self, conn: Connection, keys: list[str]) -> None:
-        """df += 1 for every key (an upsert, so concurrent writers cannot lose counts)."""
-        self._count_many(conn, Counter(dict.fromkeys(keys, 1)))
-
-    def _new_story(
-        self,
-        conn: Connection,
-        now: datetime,
-        *,
-        corrected: bool,
-        created: datetime | None = None,
-        updated: datetime | None = None,
-    ) -> int:
-        result = conn.execute(
-            sa.insert(stories),
-            {"created_at": created or now, "updated_at": updated or now, "corrected": corrected},
-        )
-        key = result.inserted_primary_key
-        assert key is not None
-        return int(key[0])
+        # df += 1 for every key (an upsert, so concurrent writers cannot lose counts)
+        count_keys(self.store, conn, Counter(dict.fromkeys([*keys, DOC_COUNT_KEY], 1)))
 
     def _touch(self, conn: Connection, story_id: int, now: datetime) -> None:
         conn.execute(sa.update(stories).where(stories.c.id == story_id).values(updated_at=now))
 
-    # -- bulk: batch results, imports, rebuilding the index ------------------------------
+    # -- bulk: batch results, imports, rebuilding the index (``precis.store.storyload``)
     def load_batch(self, rows: Iterable[dict[str, Any]]) -> int:
-        """Insert the stories of a batch run (``story_articles`` rows: content_hash, story,
-        duplicate_of, score, explanation as JSON text); returns the stories created."""
-        grouped: dict[str, list[dict[str, Any]]] = {}
-        for row in rows:
-            explanation = row.get("explanation") or "{}"
-            member = {
-                "content_hash": row["content_hash"],
-                "duplicate_of": row.get("duplicate_of"),
-                "pinned": False,
-                "score": float(row.get("score") or 0.0),
-                "explanation": json.loads(explanation)
-                if isinstance(explanation, str)
-                else explanation,
-            }
-            grouped.setdefault(row["story"], []).append(member)
-        return self.insert_records([StoryRecord(members) for members in grouped.values()])
+        """Insert the stories of a batch run; see ``StoryLoader.load_batch``."""
+        return StoryLoader(self.store).load_batch(rows)
 
     def insert_records(self, records: Sequence[StoryRecord], conn: Connection | None = None) -> int:
-        """Insert stories whose articles are stored and have no story yet (others are
-        skipped, so inserting twice is a no-op), then index their original articles.
-        Returns the number of stories created."""
-        if conn is None:
-            with self.store.engine.begin() as own:
-                return self.insert_records(records, own)
-        hashes = {m["content_hash"] for r in records for m in r.members}
-        hashes |= {m["duplicate_of"] for r in records for m in r.members if m["duplicate_of"]}
-        created = 0
-        found = self._by_hash(conn, sorted(hashes))
-        placed = self._placed(conn, [v[0] for v in found.values()])
-        originals: builtins.list[int] = []
-        now = datetime.now(UTC)
-        for record in records:
-            members = [
-                m
-                for m in record.members
-                if m["content_hash"] in found and found[m["content_hash"]][0] not in placed
-            ]
-            if not members:
-                continue
-            story_id = self._new_story(
-                conn,
-                now,
-                corrected=record.corrected,
-                created=record.created_at,
-                updated=record.updated_at,
-            )
-            created += 1
-            values = []
-            for m in members:
-                article_id, published = found[m["content_hash"]]
-                original = found.get(m["duplicate_of"]) if m["duplicate_of"] else None
-                values.append(
-                    {
-                        "article_id": article_id,
-                        "story_id": story_id,
-                        "duplicate_of": original[0] if original else None,
-                        "pinned": bool(m.get("pinned")),
-                        "score": float(m.get("score") or 0.0),
-                        "explanation": m.get("explanation") or {},
-                        "weights": {},
-                        "published": published,
-                    }
-                )
-                if original is None:
-                    originals.append(article_id)
-            conn.execute(sa.insert(story_articles), values)
-        self.index(conn, originals)
-        return created
-
-    def _by_hash(
-        self, conn: Connection, hashes: builtins.list[str]
-    ) -> dict[str, tuple[int, datetime | None]]:
-        found: dict[str, tuple[int, datetime | None]] = {}
-        for chunk in chunks(hashes):
-            rows = conn.execute(
-                sa.select(articles.c.content_hash, articles.c.id, articles.c.published).where(
-                    articles.c.content_hash.in_(chunk)
-                )
-            )
-            found.update({r.content_hash: (int(r.id), r.published) for r in rows})
-        return found
-
-    def _placed(self, conn: Connection, ids: builtins.list[int]) -> set[int]:
-        placed: set[int] = set()
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            rows = conn.execute(
-                sa.select(story_articles.c.article_id).where(story_articles.c.article_id.in_(chunk))
-            )
-            placed.update(int(a) for a in rows.scalars())
-        return placed
-
-    def index(self, conn: Connection, article_ids: Sequence[int]) -> None:
-        """File original articles that are in a story but not yet in the index: document
-        frequencies, posting lists, LSH buckets and their stored weights. Two passes: the
-        frequencies of all of them are counted first, so every article is weighed with
-        the same frequencies (those of the store plus all of ``article_ids``), as
-        ``assign`` and ``precis.cluster.cluster`` weigh a batch."""
-        counts: Counter[str] = Counter()
-        for chunk in self._keyed(conn, article_ids):
-            for _, _, keys in chunk:
-                counts.update(list(keys))
-                counts[DOC_COUNT_KEY] += 1
-        # The stored frequencies, read once for every key (not once per article): each
-        # article's df is then stored + counts, what the index holds after the upsert.
-        stored = DbIndex(conn, Counter()).df(list(counts))
-        self._count_many(conn, counts)
-        n_docs = max(stored.get(DOC_COUNT_KEY, 0) + counts[DOC_COUNT_KEY], 1)
-        for chunk in self._keyed(conn, article_ids):
-            postings, buckets, weights = [], [], []
-            for article_id, text, keys in chunk:
-                df = {k: stored[k] + counts[k] for k in keys}
-                weighted = weigh(keys, n_docs, df)
-                postings += [{"key": k, "article_id": article_id} for k in index_keys(weighted, df)]
-                buckets += [
-                    {"bucket": b, "article_id": article_id}
-                    for b in dedup.band_keys(dedup.shingles(text))
-                ]
-                weights.append(
-                    {"aid": article_id, "w": {k: round(v, 5) for k, v in weighted.items()}}
-                )
-            if postings:
-                conn.execute(self.store._insert(story_postings).on_conflict_do_nothing(), postings)
-            if buckets:
-                conn.execute(self.store._insert(story_lsh).on_conflict_do_nothing(), buckets)
-            if weights:
-                conn.execute(
-                    sa.update(story_articles)
-                    .where(story_articles.c.article_id == sa.bindparam("aid"))
-                    .values(weights=sa.bindparam("w")),
-                    weights,
-                )
-
-    def _keyed(
-        self, conn: Connection, article_ids: Sequence[int]
-    ) -> Iterator[builtins.list[tuple[int, str, dict[str, float]]]]:
-        """(id, title and text, keys) of the articles, a chunk at a time (bounded memory)."""
-        for start in range(0, len(article_ids), CHUNK):
-            rows = conn.execute(
-                sa.select(articles.c.id, articles.c.title, articles.c.text).where(
-                    articles.c.id.in_(list(article_ids[start : start + CHUNK]))
-                )
-            ).all()
-            yield [
-                (
-                    int(r.id),
-                    r.title + "\n" + r.text,
-                    article_keys(features(r.title, r.text)),
-                )
-                for r in rows
-            ]
+        """Insert stories moved between databases; see ``StoryLoader.insert_records``."""
+        return StoryLoader(self.store).insert_records(records, conn)
 
     def rebuild_index(self) -> int:
-        """Recompute the derived index tables (postings, document frequencies, LSH
-        buckets, weights) from the stored articles of every story; returns how many
-        articles were indexed. Exports leave these tables out: this rebuilds them."""
-        with self.store.engine.begin() as conn:
-            for table in (story_postings, story_lsh, story_df):
-                conn.execute(sa.delete(table))
-            ids = [
-                int(a)
-                for a in conn.execute(
-                    sa.select(story_articles.c.article_id)
-                    .where(story_articles.c.duplicate_of.is_(None))
-                    .order_by(story_articles.c.published, story_articles.c.article_id)
-                ).scalars()
-            ]
-            self.index(conn, ids)
-        return len(ids)
-
-    def _count_many(self, conn: Connection, counts: Counter[str]) -> None:
-        """df += n for every key: one upsert statement run for all rows (executemany, so
-        it is compiled once and cached, whatever the number of keys), in key order so
-        that concurrent writers on PostgreSQL lock rows in the same order."""
-        if not counts:
-            return
-        insert = self.store._insert(story_df)
-        upsert = insert.on_conflict_do_update(
-            index_elements=["key"], set_={"df": story_df.c.df + insert.excluded.df}
-        )
-        conn.execute(upsert, [{"key": k, "df": counts[k]} for k in sorted(counts)])
+        """Recompute the derived index tables; see ``StoryLoader.rebuild_index``."""
+        return StoryLoader(self.store).rebuild_index()
 
     # -- reading ------------------------------------------------------------------------
     def get(self, story_id: int) -> StoryView:
@@ -646,7 +441,7 @@ class StoryStore:
             raise PrecisError("a split must leave at least one original article in the story")
         now = datetime.now(UTC)
         with self.store.engine.begin() as conn:
-            new_id = self._new_story(conn, now, corrected=True)
+            new_id = new_story(conn, now, corrected=True)
             self._relocate(conn, list(article_ids), new_id)
             self._correct(conn, story_id)
         return new_id

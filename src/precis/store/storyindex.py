@@ -4,18 +4,22 @@
 article's distinctive keys (``story_postings``), document frequencies (``story_df``, with
 the count of filed articles under ``DOC_COUNT_KEY``), story sizes and members, and which
 stories a user corrected. Bound to one connection, so one article's assignment reads one
-consistent state. Filing articles into it is ``StoryStore``'s job (``precis.store.stories``).
+consistent state. Filing articles into it is done one at a time by ``StoryStore``
+(``precis.store.stories``) and in bulk by ``StoryLoader`` (``precis.store.storyload``);
+the two writes they share, a new story row and the document-frequency upsert, are here.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from precis.cluster.assign import Member
+from precis.store.db import Store
 from precis.store.schema import stories, story_articles, story_df, story_postings
 
 DOC_COUNT_KEY = "#docs"  # the story_df row that counts indexed (non-copy) articles
@@ -129,3 +133,34 @@ class DbIndex:
 def chunks(items: list[str]) -> Iterable[list[str]]:
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
+
+
+def new_story(
+    conn: Connection,
+    now: datetime,
+    *,
+    corrected: bool,
+    created: datetime | None = None,
+    updated: datetime | None = None,
+) -> int:
+    """A new story row; returns its id."""
+    result = conn.execute(
+        sa.insert(stories),
+        {"created_at": created or now, "updated_at": updated or now, "corrected": corrected},
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def count_keys(store: Store, conn: Connection, counts: Counter[str]) -> None:
+    """df += n for every key: one upsert statement run for all rows (executemany, so
+    it is compiled once and cached, whatever the number of keys), in key order so
+    that concurrent writers on PostgreSQL lock rows in the same order."""
+    if not counts:
+        return
+    insert = store._insert(story_df)
+    upsert = insert.on_conflict_do_update(
+        index_elements=["key"], set_={"df": story_df.c.df + insert.excluded.df}
+    )
+    conn.execute(upsert, [{"key": k, "df": counts[k]} for k in sorted(counts)])
