@@ -117,10 +117,11 @@ class Reader:
         The thread-pool hop costs CPU (about a fifth of an article page's, measured
         in-process) and, with dozens of requests in flight, dozens of threads take turns
         at the GIL with the event loop. Done on the loop, requests are served one after
-        another instead. But under load on a busy 2-core machine the loop version's p99
-        was worse, not better (docs/benchmarks.md "## Reader"), so it is a setting, off
-        by default. Anything that may take long (computing a summary, entity analysis,
-        search, writes) never comes through here.
+        another instead: on a quiet 2-core machine that kept the article page's p99 under
+        100 ms at 32 clients, where the pool missed it in half the runs; on a machine
+        whose cores other work keeps busy it was worse (docs/benchmarks.md "## Reader"),
+        hence the setting (on by default). Anything that may take long (computing a
+        summary, entity analysis, search, writes) never comes through here.
         """
         if self.reads_inline:
             return work()
