@@ -8,13 +8,16 @@ workers. Sizes and worker counts: ``BENCH_BATCH_SIZES`` (default 10000,20000,500
 The story stage (``BatchStories``: per-article features on the workers during the map,
 assignment on the driver) is part of every run; the driver's part is in
 ``stage_seconds["stories"]``. Each run records the 1-minute load average before and after
-it and the driver's peak RSS. A per-stage profile on 300 articles (one process) names the
+it, the driver's peak RSS during that run (its high-water mark reset before it) and each
+worker's own peak RSS (``VmHWM``: see ``precis.batch.peak_rss_mb`` for why not
+``ru_maxrss``). A per-stage profile on 300 articles (one process) names the
 bottleneck.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import itertools
 import json
@@ -72,6 +75,7 @@ def run_one(corpus: Path, workers: int, folder: Path) -> dict[str, Any]:
 
     out = folder / f"out-{corpus.stem}-{workers}w"
     job = make_job(out, "precis", Length(), 20_000_000, None)
+    reset_peak_memory()
     load_before = os.getloadavg()[0]
     with dask_client(workers=workers, processes=True) as client:
         start = time.perf_counter()
@@ -94,6 +98,13 @@ def run_one(corpus: Path, workers: int, folder: Path) -> dict[str, Any]:
         "driver_peak_rss_mb": round(peak_rss_mb()),
         "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
+
+
+def reset_peak_memory() -> None:
+    """Start this process's peak RSS (``VmHWM``) afresh, so that each run's driver figure
+    is that run's own, not the largest of the runs before it (Linux; elsewhere a no-op)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
 
 
 def profile(base: list[dict[str, str]]) -> dict[str, float]:
