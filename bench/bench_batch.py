@@ -22,6 +22,7 @@ import gzip
 import itertools
 import json
 import os
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -75,14 +76,17 @@ def run_one(corpus: Path, workers: int, folder: Path) -> dict[str, Any]:
 
     out = folder / f"out-{corpus.stem}-{workers}w"
     job = make_job(out, "precis", Length(), 20_000_000, None)
-    reset_peak_memory()
     load_before = os.getloadavg()[0]
     with dask_client(workers=workers, processes=True) as client:
+        reset_peak_memory()  # after the workers started: their ru_maxrss shows the old peak
         start = time.perf_counter()
         report = run_batch(
             [str(corpus)], job, client, stories=BatchStories(), partition_bytes=PARTITION_BYTES
         )
         seconds = time.perf_counter() - start
+        # the old reading, kept for comparison: a spawned worker's ru_maxrss starts at the
+        # driver's peak (see precis.batch.peak_rss_mb)
+        usage = client.run(resource.getrusage, resource.RUSAGE_SELF)
     return {
         "articles": report.articles,
         "workers": workers,
@@ -95,6 +99,7 @@ def run_one(corpus: Path, workers: int, folder: Path) -> dict[str, Any]:
         "exact_duplicates": report.exact_duplicates,
         "stories": report.stories,
         "worker_peak_rss_mb": sorted(report.worker_peak_rss_mb.values()),
+        "worker_ru_maxrss_mb": sorted(round(u.ru_maxrss / 1024, 1) for u in usage.values()),
         "driver_peak_rss_mb": round(peak_rss_mb()),
         "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
