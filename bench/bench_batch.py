@@ -8,17 +8,21 @@ workers. Sizes and worker counts: ``BENCH_BATCH_SIZES`` (default 10000,20000,500
 The story stage (``BatchStories``: per-article features on the workers during the map,
 assignment on the driver) is part of every run; the driver's part is in
 ``stage_seconds["stories"]``. Each run records the 1-minute load average before and after
-it and the driver's peak RSS. A per-stage profile on 300 articles (one process) names the
+it, the driver's peak RSS during that run (its high-water mark reset before it) and each
+worker's own peak RSS (``VmHWM``: see ``precis.batch.peak_rss_mb`` for why not
+``ru_maxrss``). A per-stage profile on 300 articles (one process) names the
 bottleneck.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import itertools
 import json
 import os
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -74,11 +78,15 @@ def run_one(corpus: Path, workers: int, folder: Path) -> dict[str, Any]:
     job = make_job(out, "precis", Length(), 20_000_000, None)
     load_before = os.getloadavg()[0]
     with dask_client(workers=workers, processes=True) as client:
+        reset_peak_memory()  # after the workers started: their ru_maxrss shows the old peak
         start = time.perf_counter()
         report = run_batch(
             [str(corpus)], job, client, stories=BatchStories(), partition_bytes=PARTITION_BYTES
         )
         seconds = time.perf_counter() - start
+        # the old reading, kept for comparison: a spawned worker's ru_maxrss starts at the
+        # driver's peak (see precis.batch.peak_rss_mb)
+        usage = client.run(resource.getrusage, resource.RUSAGE_SELF)
     return {
         "articles": report.articles,
         "workers": workers,
@@ -91,9 +99,17 @@ def run_one(corpus: Path, workers: int, folder: Path) -> dict[str, Any]:
         "exact_duplicates": report.exact_duplicates,
         "stories": report.stories,
         "worker_peak_rss_mb": sorted(report.worker_peak_rss_mb.values()),
+        "worker_ru_maxrss_mb": sorted(round(u.ru_maxrss / 1024, 1) for u in usage.values()),
         "driver_peak_rss_mb": round(peak_rss_mb()),
         "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
+
+
+def reset_peak_memory() -> None:
+    """Start this process's peak RSS (``VmHWM``) afresh, so that each run's driver figure
+    is that run's own, not the largest of the runs before it (Linux; elsewhere a no-op)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
 
 
 def profile(base: list[dict[str, str]]) -> dict[str, float]:

@@ -257,3 +257,31 @@ def test_load_refuses_what_is_not_a_batch_result(tmp_path: Path, precis: Precis)
     result = precis("load", str(tmp_path))
     assert result.exit_code == 1
     assert "not a 'precis batch' output directory" in result.output
+
+
+BALLAST_MB = 400  # well above what a fresh interpreter importing precis.batch peaks at (~150)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+def test_peak_memory_is_the_process_own_not_that_of_the_process_that_started_it() -> None:
+    """A process started by fork and exec (as Dask's nanny starts workers) inherits its
+    starter's ``ru_maxrss``; ``peak_rss_mb`` must report the worker's own peak."""
+    import subprocess
+    import sys
+
+    import precis
+    from precis.batch import peak_rss_mb
+
+    ballast = b"x" * (BALLAST_MB << 20)
+    parent = peak_rss_mb()
+    del ballast
+    src = str(Path(precis.__file__).parents[1])
+    code = f"import sys; sys.path.insert(0, {src!r}); from precis.batch import peak_rss_mb; "
+    code += "print(peak_rss_mb())"
+    child = float(
+        subprocess.run(
+            [sys.executable, "-c", code], check=True, capture_output=True, text=True
+        ).stdout
+    )
+    assert parent >= BALLAST_MB
+    assert 0 < child < parent - BALLAST_MB / 2  # the old ru_maxrss reading gave child >= parent

@@ -37,6 +37,7 @@ import json
 import logging
 import os
 import resource
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -483,8 +484,26 @@ def _peak_memory(client: Any) -> dict[str, float]:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of the calling process (Linux reports KiB)."""
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    """Peak resident memory of the calling process, in MB: ``VmHWM`` where Linux has it.
+
+    Not ``getrusage``'s ``ru_maxrss`` there: Linux carries a process's peak over ``exec``,
+    so a process started by fork (or vfork) and exec, as Dask's nanny starts each worker,
+    reports at least the *spawning* process's peak (the driver's, for a local cluster) for
+    its whole life. ``VmHWM`` belongs to the memory map that ``exec`` makes afresh.
+    """
+    status = _proc_status()
+    if status is not None and "VmHWM" in status:
+        return round(int(status["VmHWM"].split()[0]) / 1024, 1)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)  # bytes : KiB
+
+
+def _proc_status() -> dict[str, str] | None:
+    try:
+        text = Path("/proc/self/status").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return None
+    return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
 
 
 @contextmanager
