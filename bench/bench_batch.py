@@ -9,7 +9,7 @@ The story stage (``BatchStories``: per-article features on the workers during th
 assignment on the driver) is part of every run; the driver's part is in
 ``stage_seconds["stories"]``. Each run records the 1-minute load average before and after
 it, the driver's peak RSS during that run (its high-water mark reset before it) and each
-worker's own peak RSS (``VmHWM``: see ``precis.batch.peak_rss_mb`` for why not
+worker's own peak RSS (``VmHWM``: see ``precis.memory.peak_rss_mb`` for why not
 ``ru_maxrss``). A per-stage profile on 300 articles (one process) names the
 bottleneck.
 """
@@ -85,7 +85,7 @@ def run_one(corpus: Path, workers: int, folder: Path) -> dict[str, Any]:
         )
         seconds = time.perf_counter() - start
         # the old reading, kept for comparison: a spawned worker's ru_maxrss starts at the
-        # driver's peak (see precis.batch.peak_rss_mb)
+        # driver's peak (see precis.memory.peak_rss_mb)
         usage = client.run(resource.getrusage, resource.RUSAGE_SELF)
     return {
         "articles": report.articles,

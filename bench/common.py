@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import platform
-import resource
 import sys
 import time
 from collections.abc import Iterator
@@ -39,8 +38,11 @@ def timer() -> Iterator[dict[str, float]]:
 
 
 def peak_memory_mb() -> float:
-    """Peak resident memory of this process so far (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident memory of this process so far, in MB: its own, even in a child that
+    a large process started (see ``precis.memory.peak_rss_mb``)."""
+    from precis.memory import peak_rss_mb
+
+    return peak_rss_mb()
 
 
 def machine() -> dict[str, Any]:

@@ -36,8 +36,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import resource
-import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -53,6 +51,7 @@ from precis.dedupe import band_keys, find_duplicates, signature
 from precis.errors import InputError, PrecisError
 from precis.extract import Rules, extract
 from precis.ingest.corpus import PARTITION_BYTES, Partition, partitions, read
+from precis.memory import peak_rss_mb
 from precis.models import Article, RawDocument
 from precis.pipeline import summary_payload
 from precis.store.db import content_hash
@@ -481,29 +480,6 @@ def _peak_memory(client: Any) -> dict[str, float]:
         return {str(k): float(v) for k, v in client.run(peak_rss_mb).items()}
     except Exception:  # an exotic cluster may refuse client.run; memory is a nicety
         return {}
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of the calling process, in MB: ``VmHWM`` where Linux has it.
-
-    Not ``getrusage``'s ``ru_maxrss`` there: Linux carries a process's peak over ``exec``,
-    so a process started by fork (or vfork) and exec, as Dask's nanny starts each worker,
-    reports at least the *spawning* process's peak (the driver's, for a local cluster) for
-    its whole life. ``VmHWM`` belongs to the memory map that ``exec`` makes afresh.
-    """
-    status = _proc_status()
-    if status is not None and "VmHWM" in status:
-        return round(int(status["VmHWM"].split()[0]) / 1024, 1)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)  # bytes : KiB
-
-
-def _proc_status() -> dict[str, str] | None:
-    try:
-        text = Path("/proc/self/status").read_text(encoding="ascii", errors="replace")
-    except OSError:
-        return None
-    return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
 
 
 @contextmanager
