@@ -168,13 +168,11 @@ def summary_from_payload(method: str, payload: list[dict[str, Any]]) -> Summary:
 def summarize_stored(
     store: Store, article_id: int, length: Length, method: str
 ) -> tuple[StoredArticle, Summary]:
-    """The summary of a stored article, from the cache when the text is unchanged."""
+    """The summary of a stored article, from the cache when the text is unchanged, and
+    the article (the CLI shows both)."""
     get_summarizer(method)  # unknown methods fail before any database work
     stored = store.get(article_id)
-    cached = store.cached_summary(article_id, method, length.key, stored.content_hash)
-    if cached is not None:
-        return stored, summary_from_payload(method, cached)
-    return stored, _summarize_and_cache(store, stored, length, method, parse)
+    return stored, stored_summary(store, article_id, length, method, stored=stored)
 
 
 def stored_summary(
@@ -186,24 +184,15 @@ def stored_summary(
     stored: StoredArticle | None = None,
     split: Callable[[str, str], ParsedDocument] = parse,
 ) -> Summary:
-    """``summarize_stored`` for the reader: a cache hit is one indexed query (the article
-    is fetched only on a miss, unless given as ``stored``), and ``split`` may be a cached
-    ``parse``."""
+    """The summary of a stored article, cached per (article, method, length) while its
+    text is unchanged. A cache hit is one indexed query: the article is fetched only on
+    a miss, unless given as ``stored``; ``split`` may be a cached ``parse`` (the
+    reader's), used only when the article has no usable stored split."""
     get_summarizer(method)
     cached = store.current_summary(article_id, method, length.key)
     if cached is not None:
         return summary_from_payload(method, cached)
     stored = stored or store.get(article_id)
-    return _summarize_and_cache(store, stored, length, method, split)
-
-
-def _summarize_and_cache(
-    store: Store,
-    stored: StoredArticle,
-    length: Length,
-    method: str,
-    split: Callable[[str, str], ParsedDocument],
-) -> Summary:
     summary = summarize(stored_split(stored, split), length, method)
     store.cache_summary(
         stored.id, method, length.key, stored.content_hash, summary_payload(summary)
