@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from fastapi.testclient import TestClient
 
 from pgserver import PostgresUnavailable, TempPostgres
 from precis.cli import cli
 from precis.config import Settings
 from precis.store import Store
+from precis.web import create_app
+from web_helpers import fill
 from webserver import WebServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,6 +61,19 @@ def precis(db_url: str) -> Precis:
 @pytest.fixture
 def samples() -> Path:
     return SAMPLES
+
+
+# The reader's tests (test_web*.py): a store filled with ``web_helpers.fill`` and a
+# client over the ASGI app. A module with other articles overrides ``ids``/``client``.
+@pytest.fixture
+def ids(store: Store) -> list[int]:
+    return fill(store)
+
+
+@pytest.fixture
+def client(settings: Settings, store: Store, ids: list[int]) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, store)) as c:
+        yield c
 
 
 @pytest.fixture

@@ -20,17 +20,6 @@ from web_helpers import TOKEN, fill
 
 
 @pytest.fixture
-def ids(store: Store) -> list[int]:
-    return fill(store)
-
-
-@pytest.fixture
-def client(settings: Settings, store: Store, ids: list[int]) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, store)) as c:
-        yield c
-
-
-@pytest.fixture
 def writer(db_url: str, store: Store) -> Iterator[TestClient]:
     settings = Settings.load({}, database_url=db_url, api_token=TOKEN)
     with TestClient(create_app(settings, store)) as c:

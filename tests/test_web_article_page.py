@@ -11,9 +11,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
-from collections.abc import Iterator
 
-import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,7 +21,6 @@ from precis.store import Store
 from precis.text.sentences import paragraphs, parse
 from precis.web import create_app
 from precis.web.render import article_body
-from web_helpers import fill
 
 # As the Jinja template rendered them before the body moved to Python (whitespace
 # between tags collapsed to one space).
@@ -48,17 +45,6 @@ HOSTILE_SOURCE = (
     "Harbor &lt;b&gt;Herald&lt;/b&gt; &lt;img src=x onerror=&#34;window.__pwned = 2&#34;&gt;"
 )
 FIXED_TAGS = re.compile(r'</?p>|<span class="s( hl)?" id="s(\d+)" data-index="\2">|</span>')
-
-
-@pytest.fixture
-def ids(store: Store) -> list[int]:
-    return fill(store)
-
-
-@pytest.fixture
-def client(settings: Settings, store: Store, ids: list[int]) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, store)) as c:
-        yield c
 
 
 def squeeze(page: str) -> str:
