@@ -46,6 +46,8 @@ LEAD_SENTENCES = 2  # MiniLM input: headline + this many sentences (``minilm:S``
 VECTOR = "v"
 PRISTINE_KINDS = dict(assign.KIND_WEIGHTS)
 PRISTINE_CANDIDATES = assign.MemoryIndex.candidates
+# The functions of precis.cluster.assign that ``install`` replaces (restored per setting).
+PATCHED = ("features", "article_keys", "weigh", "pair_score", "pair_total", "index_keys")
 
 
 @cache
@@ -225,24 +227,11 @@ def main(argv: list[str]) -> int:
         table = minilm_vectors(pools, int(sentences or LEAD_SENTENCES))
     else:
         dim, nearest = int(argv[0]), ""
-    pristine = (
-        assign.features,
-        assign.article_keys,
-        assign.weigh,
-        assign.pair_score,
-        assign.pair_total,
-        assign.index_keys,
-    )
+    pristine = {name: getattr(assign, name) for name in PATCHED}
     for spec in argv[1].split(","):
         weight, floor, threshold, merge, *lexical = map(float, spec.split(":"))
-        (
-            assign.features,
-            assign.article_keys,
-            assign.weigh,
-            assign.pair_score,
-            assign.pair_total,
-            assign.index_keys,
-        ) = pristine
+        for name, function in pristine.items():
+            setattr(assign, name, function)
         assign.MemoryIndex.candidates = PRISTINE_CANDIDATES  # type: ignore[method-assign]
         kinds = dict(zip("hen", lexical, strict=False)) or dict(PRISTINE_KINDS)
         assign.KIND_WEIGHTS = {**PRISTINE_KINDS, **kinds}
