@@ -64,7 +64,7 @@ _SPLIT_LITERALS = (
 )
 # The same conditions as one search that starts at a full stop (each literal ends in one,
 # an initialism has one after its first letter), so the regex engine jumps from one "."
-# to the next: about 5x faster than testing each literal with ``in``.
+# to the next instead of testing each literal with ``in`` (faster in an A/B timing).
 _SPLIT_PRECHECK = re.compile(
     r"\.(?:"
     + "|".join(f"(?<={re.escape(literal)})" for literal in _SPLIT_LITERALS)

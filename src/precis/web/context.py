@@ -114,8 +114,8 @@ class Reader:
         """``work`` (a few indexed reads and a render, no analysis) on the event loop
         when ``reads_inline``, else in the thread pool like any ``def`` endpoint.
 
-        The thread-pool hop costs CPU (about a fifth of an article page's, measured
-        in-process) and, with dozens of requests in flight, dozens of threads take turns
+        The thread-pool hop costs CPU (the larger part of what inline reads save per
+        article page in ``bench webcpu``) and, with dozens of requests in flight, dozens of threads take turns
         at the GIL with the event loop. Done on the loop, requests are served one after
         another instead: on a quiet 2-core machine that kept the article page's p99 under
         100 ms at 32 clients, where the pool missed it in half the runs; on a machine
