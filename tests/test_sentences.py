@@ -194,3 +194,25 @@ def test_unusable_stored_splits_are_refused() -> None:
     assert decode(json.dumps(overlapping), text) is None
     for junk in (None, "", "not json", "{}", "[]", json.dumps([SPLITTER_VERSION, 0, 3])):
         assert decode(junk, text) is None
+
+
+def test_stored_splits_with_foreign_values_are_refused() -> None:
+    """A stored split may come from an edited export: values that are not integers, or
+    spans outside the paragraph they name, fall back to a fresh split (never a crash,
+    never a sentence the page would drop)."""
+    text = "First paragraph here.\nSecond one. And more."
+    assert decode(encode(parse(text)), text) == parse(text)
+    v = SPLITTER_VERSION
+    for junk in (
+        [v, "0", 21, 0],  # a string offset
+        [v, [0], 21, 0],  # a list offset
+        [v, 0.5, 21, 0],  # a float offset
+        [v, 0, 21, "x"],  # a string paragraph
+        [v, 0, 21, None],  # no paragraph
+        [v, 0, 21, True],  # a bool paragraph
+        [v, 0, 21, 7],  # a paragraph the text does not have
+        [v, 0, 21, 1],  # the first sentence filed under the second paragraph
+        [v, 0, 30, 0],  # a span across the paragraph break
+        [v, 22, 34, 1, 35, 44, 0],  # paragraph numbers going back
+    ):
+        assert decode(json.dumps(junk), text) is None, junk

@@ -189,7 +189,12 @@ def encode(doc: ParsedDocument) -> str:
 
 def decode(encoded: str | None, text: str, title: str = "") -> ParsedDocument | None:
     """The document ``encode`` stored for ``text``; None when there is nothing usable
-    (not stored, another splitter version, or spans that do not fit the text)."""
+    (not stored, another splitter version, or spans that do not fit the text).
+
+    The column may come from elsewhere (``precis import`` of an edited export), and the
+    reader renders sentences paragraph by paragraph, so a span is used only when it is
+    made of integers, ordered and disjoint, and inside the paragraph it names: anything
+    else would drop or garble text on the page."""
     if not encoded:
         return None
     try:
@@ -198,12 +203,17 @@ def decode(encoded: str | None, text: str, title: str = "") -> ParsedDocument | 
         return None
     if not isinstance(flat, list) or not flat or flat[0] != SPLITTER_VERSION or len(flat) % 3 != 1:
         return None
+    if not all(type(value) is int for value in flat):  # bool is an int subclass: refused
+        return None
     starts, ends, paragraphs_of = flat[1::3], flat[2::3], flat[3::3]
-    previous_end = 0
-    for start, end in zip(starts, ends, strict=True):  # ordered, disjoint, inside the text
-        if not previous_end <= start < end <= len(text):
+    spans = list(paragraphs(text))
+    previous_end, previous_paragraph = 0, 0
+    for start, end, number in zip(starts, ends, paragraphs_of, strict=True):
+        if not (previous_end <= start < end and previous_paragraph <= number < len(spans)):
             return None
-        previous_end = end
+        if not spans[number].start <= start < end <= spans[number].end:
+            return None
+        previous_end, previous_paragraph = end, number
     sentences = tuple(Span(a, b) for a, b in zip(starts, ends, strict=True))
     return ParsedDocument(title, text, sentences, tuple(paragraphs_of))
 
