@@ -226,3 +226,15 @@ def test_sentence_split_is_stored_with_the_text_and_filled_when_missing(store: S
     assert store.fill_sentences() == 0
     filled = store.get(added.id)
     assert decode(filled.sentences, filled.text, filled.title) == parse(new_text, "Budget")
+
+
+def test_json_columns_the_standard_library_wrote_still_read(store: Store) -> None:
+    """JSON columns are read with orjson, which refuses NaN; values ``json.dumps`` wrote
+    (a NaN score, say) must still come back rather than break the read."""
+    added = store.get(store.add(Article(title="T", text="One sentence. Another one.")).id)
+    payload = [{"index": 0, "score": float("nan"), "big": 2**70}]
+    store.cache_summary(added.id, "lead", "s1", added.content_hash, payload)
+    found = store.cached_summary(added.id, "lead", "s1", added.content_hash)
+    assert found is not None
+    assert found[0]["big"] == 2**70
+    assert found[0]["score"] != found[0]["score"]  # NaN
