@@ -303,10 +303,12 @@ def test_article_page_reads_the_stored_split_and_resplits_an_unusable_one(
 ) -> None:
     from precis.models import ParsedDocument, Span
     from precis.store.schema import articles
-    from precis.text.sentences import encode, parse
+    from precis.text.sentences import encode, paragraphs, parse
 
     stored = store.get(ids[1])
-    whole = ParsedDocument(stored.title, stored.text, (Span(0, len(stored.text)),), (0,))
+    # The first paragraph as one sentence (a stored split must stay inside its paragraphs)
+    first = next(paragraphs(stored.text))
+    whole = ParsedDocument(stored.title, stored.text, (Span(first.start, first.end),), (0,))
     assert len(parse(stored.text, stored.title).sentences) > 1
     with store.engine.begin() as conn:  # a stored split unlike a fresh one: it is used
         conn.execute(
