@@ -5,8 +5,8 @@
 SummEval's 100 articles with greedy-oracle membership against ``ref_summ`` (the
 benchmark's oracle: add the sentence that most raises ROUGE-1 + ROUGE-2 F1 until none
 does), fits a logistic regression of the label on the score components (position prior,
-centrality, first real sentence, log length, context-dependent opener, direct-quote
-opener, fragment) on one half (even or odd documents) and scores the other half with it,
+centrality, first real sentence, log length, context-dependent opener and direct-quote
+opener as in ``bench.summary_cues``, fragment) on one half (even or odd documents) and scores the other half with it,
 in both directions. The fitted linear score, divided by its position coefficient so that
 the position prior keeps weight 1, replaces ``sentence_scores`` (fragments still barred,
 same MMR, same word target), and R1 against ``ref_summ`` and the 11 references is
@@ -23,13 +23,14 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from bench.bench_summaries import Rouge
+from bench.summary_cues import OPENERS, QUOTE_OPEN
 from bench.summary_data import summeval
 from bench.tune_summaries import Scored, _mean
 from precis.models import ParsedDocument
 from precis.summarize import Length, summarize
 from precis.summarize import precis as p
-from precis.text.tokens import words
 from precis.summarize.vectors import FloatArray, scale
+from precis.text.tokens import words
 
 FEATURES = ("position", "centrality", "first", "log_words", "opener", "quote", "fragment")
 
@@ -47,8 +48,8 @@ def features(doc: ParsedDocument) -> tuple[FloatArray, p.Matrix, np.ndarray, lis
         centrality,
         ((rank == 0) & ~fragment).astype(float),
         np.log1p([len(t.split()) for t in texts]),
-        np.array([p._OPENER.match(t) is not None for t in texts], dtype=float),
-        np.array([p._QUOTE_OPEN.match(t) is not None for t in texts], dtype=float),
+        np.array([OPENERS[0].match(t) is not None for t in texts], dtype=float),
+        np.array([QUOTE_OPEN.match(t) is not None for t in texts], dtype=float),
         fragment.astype(float),
     ]
     return np.column_stack(columns), dense, fragment, texts
@@ -96,7 +97,7 @@ def main(argv: list[str]) -> int:
             coef = model.coef_[0]
             weights = coef / coef[0]
             print(
-                f"C={c:g} fit on {'even odd'.split()[train]} half; raw coefficients "
+                f"C={c:g} fit on {['even', 'odd'][train]} half; raw coefficients "
                 + ", ".join(f"{n} {w:+.2f}" for n, w in zip(FEATURES, coef, strict=True))
             )
             print(

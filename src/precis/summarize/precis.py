@@ -48,32 +48,11 @@ TITLE_WEIGHT = 0.3  # SummEval has no titles; on BBC 0.3-1.0 are within 0.5 R1
 REDUNDANCY_WEIGHT = 0.6  # MMR penalty per unit of cosine to a chosen sentence (0-1 swept)
 SHORT_SENTENCE_WORDS = 6  # fewer non-numeric words: a fragment (byline, dateline, stub)
 FRAGMENT_FACTOR = 0.1  # with a set sentence count, fragments fill in only as a last resort
-LEAD_POSITION = 1.0  # position prior of the first real sentence (1: the 1/(1+rank) curve)
-MIN_GAIN = -1.0  # default length: stop when the best MMR gain is below this (-1: off)
-MIN_GAIN_AFTER = 2  # ... once this many sentences are chosen
-OPENER_FACTOR = 1.0  # score multiplier for a context-dependent opener (1: off)
-OPENER_WAIVE = 0  # 1: no opener penalty right after the first real sentence
-QUOTE_FACTOR = 1.0  # score multiplier for a long direct quote (1: off)
-QUOTE_MIN_WORDS = 12
-QUOTE_TAIL = 0  # 1: also a sentence ending in a closing quote and its attribution  # a quote this long or longer counts (whitespace words)
 DENSE_CELLS = 2_000_000  # sentence x term cells above which the sparse path is used
 _BYLINE = re.compile(
     r"^\s*(?:by\s*\.|by\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*(?:\.|,|$)|"
     r"published\s*:|updated\s*:|last updated\b|scroll down for video\b)",
     re.IGNORECASE,
-)
-
-_OPENER = re.compile(
-    r"^\s*(?:he|she|it|they|this|that|these|those|but|however|and|also|meanwhile|his|her|"
-    r"their|its|the former|the latter|yet|still|instead)\b",
-    re.IGNORECASE,
-)
-# A sentence that opens with a quotation mark: ``, ", ‘, “ or ' glued to a word.
-_QUOTE_OPEN = re.compile(r"^\s*(?:``|[\"‘“]|'(?=\w)(?!(?:s|m|re|ve|ll|d|t)\b))")
-
-_QUOTE_TAIL = re.compile(
-    r"[,.!?]\s*(?:''|'|”|\")\s+(?:[\w.'-]+\s+){0,4}"
-    r"(?:said|says|added|told|explained|insisted|admitted|claimed|wrote|tweeted)\b"
 )
 
 # A dense array for ordinary articles, a scipy sparse matrix (untyped) for huge ones.
@@ -94,8 +73,6 @@ class Precis:
         vectors, title = tfidf(tokens, words(doc.title))
         fragment = np.array(list(map(is_fragment, texts, tokens)))
         scores = sentence_scores(vectors, title, fragment)
-        if OPENER_FACTOR != 1.0 or QUOTE_FACTOR != 1.0:
-            scores = scores * cue_factors(texts, fragment)
         if budget.target_words is not None and not fragment.all():
             scores = np.where(fragment, -np.inf, scores)  # default length: no fragments
         return _mmr(scores, vectors, texts, budget)
@@ -114,24 +91,10 @@ def is_fragment(sentence: str, tokens: list[str]) -> bool:
     return True
 
 
-def cue_factors(texts: list[str], fragment: BoolArray) -> FloatArray:
-    rank = np.maximum(np.cumsum(~fragment) - 1, 0)
-    out = np.ones(len(texts))
-    for i, text in enumerate(texts):
-        if OPENER_FACTOR != 1.0 and _OPENER.match(text) and not (OPENER_WAIVE and rank[i] == 1):
-            out[i] *= OPENER_FACTOR
-        quoted = _QUOTE_OPEN.match(text) or (QUOTE_TAIL and _QUOTE_TAIL.search(text))
-        if QUOTE_FACTOR != 1.0 and quoted and len(text.split()) >= QUOTE_MIN_WORDS:
-            out[i] *= QUOTE_FACTOR
-    return out
-
-
 def sentence_scores(vectors: Matrix, title: FloatArray, fragment: BoolArray) -> FloatArray:
     """Position prior + centrality + headline similarity, fragments demoted."""
     rank = np.maximum(np.cumsum(~fragment) - 1, 0)
     position = 1.0 / (1.0 + POSITION_DECAY * rank)
-    if LEAD_POSITION != 1.0:
-        position = np.where(rank == 0, LEAD_POSITION, position)
     if isinstance(vectors, np.ndarray):  # the usual case, without _dot's conversions
         centrality = scale(vectors @ np.add.reduce(vectors, axis=0) - 1.0)
         score = position + CENTRALITY_WEIGHT * centrality
@@ -225,12 +188,6 @@ def _mmr(scores: FloatArray, vectors: Matrix, texts: list[str], budget: Budget) 
         size = len(texts[best].split())
         if chosen and budget.words is not None and used + size > budget.words:
             continue  # too long for the word allowance: try a shorter one
-        if (
-            budget.target_words is not None
-            and len(chosen) >= MIN_GAIN_AFTER
-            and gains[best] < MIN_GAIN
-        ):
-            break
         if chosen and budget.target_words is not None:
             target = budget.target_words
             if abs(used + size - target) > abs(used - target):
