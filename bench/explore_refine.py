@@ -11,6 +11,14 @@ split in eight chunks, ECB+ train topics, B-cubed F1, mean of the two). Variants
   graph of precis pair scores (pairs not scored count as 0), merging the best pair while
   its average linkage reaches T (M unused).
 * ``agglo2``: ``agglo`` at T, then again at M on the resulting stories (two thresholds).
+* ``chunkSIZE``: articles arrive SIZE at a time in canonical order; each arrival is
+  agglomerated at T with the stories already formed, knowing only the pairs that involve
+  an arriving article (what a store scoring an arriving batch knows); ``chunkfullSIZE``
+  knows every pair among the articles present.
+* ``rechunkSIZE``: as ``chunk``, but each arrival re-clusters from singletons the
+  arriving articles together with all members of the stories they touch (for each
+  arriving article the ``REGION_STORIES`` stories it has the most summed score with,
+  those of at most ``REGION_SIZE`` members), knowing the candidate pairs among them.
 * ``greedy+merge``: the greedy result, then agglomerative merging of its stories while
   the best average linkage reaches M.
 * ``greedy+moves`` / ``agglo+moves``: then local moves to a fixed point: each article
@@ -54,6 +62,9 @@ from precis.cluster.assign import (
 from precis.cluster.features import features
 
 MAX_ROUNDS = 20  # local-move rounds before giving up on a fixed point
+REGION_STORIES = 6  # ``rechunk``: stories re-clustered per arriving article
+REGION_SIZE = 30  # ``rechunk``: stories bigger than this are left as they are
+REGIONS: list[int] = []  # ``rechunk``: articles re-clustered per arrival (for the report)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,18 +108,30 @@ def build_graph(articles: Sequence[ArticleInput]) -> Graph:
     return Graph(order, {i: r for r, i in enumerate(order)}, dict(edges), copies)
 
 
-def agglomerate(graph: Graph, start: Mapping[str, str], threshold: float) -> dict[str, str]:
-    """Average-linkage merging of the stories in ``start`` (article -> story) while the
-    best average linkage reaches ``threshold``. A story is named by its earliest article."""
+def agglomerate(
+    graph: Graph,
+    start: Mapping[str, str],
+    threshold: float,
+    new: frozenset[str] | None = None,
+) -> dict[str, str]:
+    """Average-linkage merging of the stories in ``start`` (article -> story, over the
+    articles present) while the best average linkage reaches ``threshold``. A story is
+    named by its earliest article. With ``new``, only pairs with a new article are
+    known (the others count as 0), as in a store that scores an arriving batch only."""
     members: dict[str, list[str]] = defaultdict(list)
     for a in graph.order:
-        members[start[a]].append(a)
+        if a in start:
+            members[start[a]].append(a)
     name = {s: m[0] for s, m in members.items()}
     groups = {name[s]: m for s, m in members.items()}
-    story = {a: name[start[a]] for a in graph.order}
+    story = {a: name[s] for a, s in start.items()}
     links: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for a, row in graph.edges.items():
+        if a not in story:
+            continue
         for b, score in row.items():
+            if b not in story or (new is not None and a not in new and b not in new):
+                continue
             if story[a] != story[b] and graph.rank[a] < graph.rank[b]:
                 links[story[a]][story[b]] += score
                 links[story[b]][story[a]] += score
@@ -163,21 +186,18 @@ def moves(
                 sums[story[b]] += score
             rest = len(groups[own]) - 1
 
-            def value(s: str, size: int) -> float:
-                return sums[s] - t * size if cc else (sums[s] / size if size else 0.0)
-
-            current = value(own, rest) if rest else 0.0
+            current = _value(sums, own, rest, t, cc) if rest else 0.0
             best = current if rest or cc else float("-inf")
             target = own
             for s in sorted(sums):
                 if s == own:
                     continue
-                v = value(s, len(groups[s]))
+                v = _value(sums, s, len(groups[s]), t, cc)
                 if (cc or v >= t) and v > best + margin:
                     best, target = v, s
-            if target == own and rest:
-                if (cc and current < -margin) or (not cc and current < t - margin):
-                    target = "~" + a  # leaves to a new singleton (a fresh name)
+            poor = current < -margin if cc else current < t - margin
+            if target == own and rest and poor:
+                target = "~" + a  # leaves to a new singleton (a fresh name)
             if target != own:
                 groups[own].discard(a)
                 groups[target].add(a)
@@ -195,6 +215,14 @@ def moves(
     return story
 
 
+def _value(sums: Mapping[str, float], story: str, size: int, t: float, cc: bool) -> float:
+    """How well an article fits ``story`` (``size`` members besides it): correlation
+    clustering gain (sum of score - t), or its average pair score."""
+    if cc:
+        return sums.get(story, 0.0) - t * size
+    return sums.get(story, 0.0) / size if size else 0.0
+
+
 def _groups(story: Mapping[str, str]) -> dict[str, set[str]]:
     out: dict[str, set[str]] = defaultdict(set)
     for a, s in story.items():
@@ -206,8 +234,44 @@ def labels(
     variant: str, articles: Sequence[ArticleInput], graph: Graph, t: float, m: float, margin: float
 ) -> list[str]:
     base, _, post = variant.partition("+")
-    if base == "greedy":
-        assigned = {a.id: a.story for a in cluster(articles, Params(threshold=t, merge_threshold=m))}
+    if base.startswith("rechunk"):
+        # As ``chunk``, but each arrival re-clusters from singletons its neighbourhood:
+        # the arriving articles and every member of the stories they touch (the
+        # REGION_STORIES with the most summed score per arriving article, each of at
+        # most REGION_SIZE members), knowing every candidate pair among them.
+        size = int(base[7:])
+        story = {}
+        for i in range(0, len(graph.order), size):
+            arriving = graph.order[i : i + size]
+            groups = _groups(story)
+            region = set(arriving)
+            for a in arriving:
+                sums: dict[str, float] = defaultdict(float)
+                for b, score in graph.edges.get(a, {}).items():
+                    if b in story:
+                        sums[story[b]] += score
+                top = sorted(sums, key=lambda s: (-sums[s], s))[:REGION_STORIES]
+                for s in top:
+                    if len(groups[s]) <= REGION_SIZE:
+                        region |= groups[s]
+            REGIONS.append(len(region))
+            fresh = agglomerate(graph, {a: a for a in region}, t)
+            story.update({a: "r" + fresh[a] for a in region})
+            story = {a: s for a, s in story.items()}  # region stories get fresh names
+    elif base.startswith("chunk"):
+        # Articles arrive in canonical order, SIZE at a time; each arrival is merged
+        # with the stories already there, knowing only pairs with an arriving article.
+        full = base.startswith("chunkfull")
+        size = int(base[9:] if full else base[5:])
+        story = {}
+        for i in range(0, len(graph.order), size):
+            arriving = graph.order[i : i + size]
+            story.update({a: a for a in arriving})
+            story = agglomerate(graph, story, t, None if full else frozenset(arriving))
+    elif base == "greedy":
+        assigned = {
+            a.id: a.story for a in cluster(articles, Params(threshold=t, merge_threshold=m))
+        }
         story = {a: assigned[a] for a in graph.order}
     else:
         story = agglomerate(graph, {a: a for a in graph.order}, t)
@@ -241,10 +305,14 @@ def main(argv: list[str]) -> int:
                 for (docs, gold), g in zip(sets, graphs, strict=True)
             ]
             neus_f1, ecb_f1 = f1[:-1], f1[-1]
+            regions = ""
+            if REGIONS:
+                regions = f" region mean {sum(REGIONS) / len(REGIONS):.1f} max {max(REGIONS)}"
+                REGIONS.clear()
             mean = sum(neus_f1) / len(neus_f1)
             print(
                 f"| {variant} | {setting} | {mean:.4f} | {ecb_f1:.4f} | "
-                f"{(mean + ecb_f1) / 2:.4f} | ({time.perf_counter() - start:.0f}s)",
+                f"{(mean + ecb_f1) / 2:.4f} | ({time.perf_counter() - start:.0f}s{regions})",
                 flush=True,
             )
     return 0
