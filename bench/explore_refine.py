@@ -33,8 +33,8 @@ split in eight chunks, ECB+ train topics, B-cubed F1, mean of the two). Variants
 
 The candidate graph: every original article (copies follow their original, as in
 ``cluster``) is scored against at most ``MAX_CANDIDATES`` others sharing most of its
-index keys (``index_keys``), in both directions, with batch-wide document frequencies;
-the greedy pass sees the same pairs restricted to earlier articles. Results are in
+index keys (``index_keys``), in both directions, with batch-wide document frequencies
+(the greedy pass scores each article against its top candidates among earlier ones). Results are in
 docs/benchmarks.md ("## Stories", "Clustering quality"); precis itself is not changed.
 """
 
@@ -89,8 +89,8 @@ def build_graph(articles: Sequence[ArticleInput]) -> Graph:
     weights = {i: weigh(k, n, df) for i, k in keyed.items()}
     filed = {i: index_keys(w, df) for i, w in weights.items()}
     postings: dict[str, list[str]] = defaultdict(list)
-    for i, keys in filed.items():
-        for key in keys:
+    for i, filed_keys in filed.items():
+        for key in filed_keys:
             postings[key].append(i)
     edges: dict[str, dict[str, float]] = defaultdict(dict)
     for i in keyed:
@@ -240,7 +240,7 @@ def labels(
         # REGION_STORIES with the most summed score per arriving article, each of at
         # most REGION_SIZE members), knowing every candidate pair among them.
         size = int(base[7:])
-        story = {}
+        story: dict[str, str] = {}
         for i in range(0, len(graph.order), size):
             arriving = graph.order[i : i + size]
             groups = _groups(story)
@@ -281,10 +281,10 @@ def labels(
         story = agglomerate(graph, story, m)
     elif post in ("moves", "cc"):
         story = moves(graph, story, t, m, margin, post == "cc")
-    full = dict(story)
+    everyone = dict(story)
     for copy, original in graph.copies.items():
-        full[copy] = story[original]
-    return [full[a.id] for a in articles]
+        everyone[copy] = story[original]
+    return [everyone[a.id] for a in articles]
 
 
 def main(argv: list[str]) -> int:
