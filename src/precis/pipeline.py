@@ -26,7 +26,8 @@ from precis.models import (
     SummarySentence,
 )
 from precis.store import AddResult, Store
-from precis.store.stories import Placed, StoryStore
+from precis.store.stories import StoryStore
+from precis.store.storyassign import Placed
 from precis.summarize import Length, get_summarizer, summarize
 from precis.text.sentences import parse, stored_split
 
@@ -132,11 +133,7 @@ def reextract_one(store: Store, stored: StoredArticle, rules: Rules) -> Reextrac
 def story_params(settings: Settings) -> Params:
     """The clustering thresholds in force: the store, ``precis cluster`` and ``precis batch``
     all group with these, so they give the same stories."""
-    return Params(
-        settings.story_threshold,
-        settings.story_window_days,
-        settings.story_merge_threshold,
-    )
+    return Params(settings.story_threshold, settings.story_window_days)
 
 
 def story_store(store: Store, settings: Settings) -> StoryStore:

@@ -1,13 +1,19 @@
-"""Incremental story assignment: does a new article join a story, or start one?
+"""Story assignment: which articles tell one story?
 
 Hand-written because no library does *incremental*, explainable clustering over a
 persistent index. Each article is reduced to weighted keys (content terms, headline
 terms, capitalised-phrase entities, numbers; see ``features``). Candidates come from an
 inverted index over each article's most distinctive keys, so the work per article
-depends on how many articles share its rare keys, not on the size of the store. The
-article joins the story with the best *average* similarity over that story's members
-(average linkage: one chance overlap with a big story is not enough), if it reaches the
-threshold; otherwise it starts a story.
+depends on how many articles share its rare keys, not on the size of the store. Each
+article is scored against its candidates only, and the articles are grouped by
+*average* linkage over that sparse graph (``precis.cluster.linkage``: one chance overlap
+with a big story is not enough), merging while the average reaches the threshold.
+
+New articles arriving in a store are grouped together with the stored stories they
+touch (see ``REGION_STORIES``; ``precis.store.stories``), so an early decision can be
+revisited when later articles show two pieces belong together, as in one batch run.
+Average linkage over the whole graph beat the earlier greedy one-pass assignment on the
+training data (docs/benchmarks.md, "Clustering quality").
 
 The pair score is a weighted sum of IDF-weighted cosines per key kind. The weights were
 fitted once (logistic regression on pairs from the NeuS train split and the ECB+ train
@@ -21,12 +27,13 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from precis.cluster.features import ArticleInput, Features, features
+from precis.cluster.linkage import Fixed, Group, agglomerate
 
 KIND_WEIGHTS: Mapping[str, float] = {
     "t": 1.0,  # content terms (headline counted twice)
@@ -35,14 +42,16 @@ KIND_WEIGHTS: Mapping[str, float] = {
     "n": 0.16,  # numbers and years: a different death toll or date is a different event
 }
 KIND_NAMES = {"t": "terms", "h": "headline", "e": "entities", "n": "numbers"}
-# Both thresholds swept on training data only (eight ~918-article chunks of the NeuS
-# train split, mean B3 F1, and the ECB+ train topics): best mean of the two.
-THRESHOLD = 0.3
-MERGE_THRESHOLD = 0.35  # average linkage at which two stories bridged by an article merge
-# Stories bigger than this are not re-checked for merging (bounds the pair scores per
-# article at MAX_MERGE_SIZE squared per touched story).
-MAX_MERGE_SIZE = 30
-MERGE_CANDIDATES = 5  # touched stories re-checked per joining article (bounded cost)
+# Average linkage at which two groups of articles are one story. Swept on training data
+# only (eight ~918-article chunks of the NeuS train split, mean B3 F1, and the ECB+ train
+# topics; bench/explore_refine.py): 0.25-0.27 form a plateau, 0.26 is its middle.
+THRESHOLD = 0.26
+# New articles are re-clustered together with the stored stories they touch: for each,
+# the REGION_STORIES stories it has the most summed pair score with, if a user has not
+# corrected them and they have at most REGION_SIZE original articles (bounded cost per
+# article; other stories still take articles in, but are never split or merged).
+REGION_STORIES = 6
+REGION_SIZE = 30
 WINDOW_DAYS = 10.0  # articles published further apart than this never share a story
 INDEX_KEYS = 20  # an article's most distinctive keys that go into the inverted index
 MAX_CANDIDATES = 100  # candidate articles scored per new article (most shared keys first)
@@ -56,7 +65,6 @@ SHOWN_KEYS = 8  # shared keys listed in an explanation
 class Params:
     threshold: float = THRESHOLD
     window_days: float = WINDOW_DAYS
-    merge_threshold: float = MERGE_THRESHOLD
 
 
 def article_keys(f: Features) -> dict[str, float]:
@@ -137,108 +145,75 @@ class Member:
     published: datetime | None = None
 
 
-class StoryIndex(Protocol):
-    """Where candidates and corpus statistics come from (memory or database)."""
-
-    def doc_count(self) -> int: ...
-
-    def df(self, keys: Iterable[str]) -> dict[str, int]: ...
-
-    def candidates(self, keys: Sequence[str], limit: int) -> list[Member]: ...
-
-    def story_sizes(self, stories: Sequence[str]) -> dict[str, int]: ...
-
-    def members(self, stories: Sequence[str], limit: int) -> dict[str, list[Member]]:
-        """Members of each story that has at most ``limit`` of them."""
-        ...
-
-    def locked(self, ids: Sequence[str]) -> set[str]:
-        """Those of the stories ``ids`` a user corrected."""
-        ...
+def top_candidates(counts: Mapping[str, int], limit: int) -> list[str]:
+    """The ``limit`` articles sharing the most index keys (ties: by id)."""
+    return sorted(counts, key=lambda m: (-counts[m], m))[:limit]
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """The story chosen (None: start a new one), its average score and why."""
-
-    story: str | None
-    score: float
-    explanation: dict[str, object] = field(default_factory=dict)
-    # Other stories the article has evidence for: after it joins ``story`` it may bridge
-    # one of them to it (see ``merges``).
-    touched: tuple[str, ...] = ()
-
-
-def decide(
-    keys: Mapping[str, float],
-    published: datetime | None,
-    index: StoryIndex,
-    params: Params,
-) -> tuple[Decision, dict[str, float], list[str]]:
-    """Choose a story for an article; also returns its weights and its index keys."""
-    df = index.df(keys)
-    weights = weigh(keys, max(index.doc_count(), 1), df)
-    filed = index_keys(weights, df)
-    totals: dict[str, float] = defaultdict(float)
-    best_pair: dict[str, tuple[float, Member]] = {}
-    for member in index.candidates(filed, MAX_CANDIDATES):
-        if not _within(published, member.published, params.window_days):
-            continue
-        score = pair_total(weights, member.keys)
-        totals[member.story] += score
-        if member.story not in best_pair or score > best_pair[member.story][0]:
-            best_pair[member.story] = (score, member)
-    best: tuple[float, str] | None = None
-    sizes = index.story_sizes(sorted(totals))
-    for story, total in sorted(totals.items()):
-        average = total / max(sizes.get(story, 1), 1)
-        if average >= params.threshold and (best is None or average > best[0]):
-            best = (average, story)
-    if best is None:
-        return Decision(None, 0.0, {}), weights, filed
-    # The stories the article is most tied to (by summed pair scores) are re-checked.
-    ranked = sorted((s for s in totals if s != best[1]), key=lambda s: (-totals[s], s))
-    touched = tuple(ranked[:MERGE_CANDIDATES])
-    closest = best_pair[best[1]][1]
-    explanation = explain(best[0], closest.id, pair_score(weights, closest.keys))
-    return Decision(best[1], best[0], explanation, touched), weights, filed
+def candidate_edges(
+    order: Sequence[str],
+    weights: Mapping[str, Mapping[str, float]],
+    filed: Mapping[str, Sequence[str]],
+    published: Mapping[str, datetime | None],
+    window_days: float,
+) -> dict[str, dict[str, float]]:
+    """The sparse pair-score graph of a set of articles: each is scored against at most
+    ``MAX_CANDIDATES`` others sharing the most of its index keys, pairs further apart in
+    time than the window left out. Symmetric."""
+    postings: dict[str, list[str]] = defaultdict(list)
+    for article in order:
+        for key in filed[article]:
+            postings[key].append(article)
+    edges: dict[str, dict[str, float]] = {article: {} for article in order}
+    for article in order:
+        counts: dict[str, int] = defaultdict(int)
+        for key in filed[article]:
+            for other in postings[key]:
+                if other != article:
+                    counts[other] += 1
+        row = edges[article]
+        for other in top_candidates(counts, MAX_CANDIDATES):
+            if other not in row and _within(published[article], published[other], window_days):
+                score = pair_total(weights[article], weights[other])
+                row[other] = score
+                edges[other][article] = score
+    return edges
 
 
-def linkage(a: Sequence[Member], b: Sequence[Member], params: Params) -> float:
-    """Average pair score between two stories' members (pairs outside the window
-    count as 0)."""
-    total = 0.0
-    for x in a:
-        for y in b:
-            if _within(x.published, y.published, params.window_days):
-                total += pair_total(x.keys, y.keys)
-    return total / max(len(a) * len(b), 1)
-
-
-def merges(story: str, touched: Sequence[str], index: StoryIndex, params: Params) -> list[str]:
-    """Stories that ``story`` absorbs now that a new article joined it: greedily, the
-    touched story with the best average linkage to it, while that reaches the merge
-    threshold. This is the step of agglomerative average linkage that the new article
-    made possible, limited to the stories it touched (bounded cost: at most
-    ``MAX_MERGE_SIZE`` members each). Stories a user corrected are never merged."""
-    locked = index.locked([story, *touched])
-    if story in locked:
-        return []
-    others = [t for t in touched if t not in locked]
-    groups = index.members([story, *others], MAX_MERGE_SIZE)
-    if story not in groups:
-        return []
-    current = list(groups[story])
-    merged: list[str] = []
-    while True:
-        scored = [(linkage(current, groups[t], params), t) for t in others if t in groups]
-        passing = [(score, t) for score, t in scored if score >= params.merge_threshold]
-        if not passing:
-            return merged
-        _, chosen = max(passing, key=lambda item: (item[0], item[1]))
-        merged.append(chosen)
-        current += groups[chosen]
-        others.remove(chosen)
+def placements(
+    groups: Sequence[Group],
+    edges: Mapping[str, Mapping[str, float]],
+    keys: Mapping[str, Mapping[str, float]],
+    fixed: Mapping[str, Fixed],
+) -> dict[str, tuple[float, dict[str, object]]]:
+    """Each grouped article's average pair score with the rest of its story and why
+    (its closest fellow member). ``keys`` holds the weights of every graph node."""
+    fixed_members: dict[str, set[str]] = defaultdict(set)
+    fixed_sizes: dict[str, int] = {}
+    for node, held in fixed.items():
+        fixed_members[held.name].add(node)
+        fixed_sizes[held.name] = held.size
+    found: dict[str, tuple[float, dict[str, object]]] = {}
+    for group in groups:
+        fellows = set(group.members)
+        size = len(fellows)
+        if group.fixed is not None:
+            fellows |= fixed_members[group.fixed]
+            size = len(group.members) + fixed_sizes[group.fixed]
+        for article in group.members:
+            row = edges.get(article, {})
+            linked = sorted(
+                ((score, other) for other, score in row.items() if other in fellows),
+                key=lambda item: (-item[0], item[1]),
+            )
+            if not linked or size < 2:
+                found[article] = (0.0, {})
+                continue
+            average = sum(score for score, _ in linked) / (size - 1)
+            closest = linked[0][1]
+            detail = pair_score(keys[article], keys[closest])
+            found[article] = (average, explain(average, closest, detail))
+    return found
 
 
 def explain(average: float, other: str, detail: PairScore) -> dict[str, object]:
@@ -266,62 +241,6 @@ def canonical_key(article: ArticleInput) -> tuple[str, str, str]:
     when = article.published.isoformat() if article.published else ""
     digest = hashlib.sha256(article.text.encode("utf-8")).hexdigest()
     return (when, digest, article.id)
-
-
-class MemoryIndex:
-    """An in-memory ``StoryIndex`` with fixed document frequencies (batch clustering)."""
-
-    def __init__(self, doc_count: int, df: Mapping[str, int]) -> None:
-        self._n = doc_count
-        self._df = df
-        self._postings: dict[str, list[str]] = defaultdict(list)
-        self._members: dict[str, Member] = {}
-        self._sizes: dict[str, int] = defaultdict(int)
-        self._stories: dict[str, list[str]] = defaultdict(list)
-
-    def doc_count(self) -> int:
-        return self._n
-
-    def df(self, keys: Iterable[str]) -> dict[str, int]:
-        return {k: self._df.get(k, 0) for k in keys}
-
-    def candidates(self, keys: Sequence[str], limit: int) -> list[Member]:
-        counts: dict[str, int] = defaultdict(int)
-        for key in keys:
-            for member_id in self._postings.get(key, ()):
-                counts[member_id] += 1
-        ranked = sorted(counts, key=lambda m: (-counts[m], m))[:limit]
-        return [self._members[m] for m in ranked]
-
-    def story_sizes(self, stories: Sequence[str]) -> dict[str, int]:
-        return {story: self._sizes[story] for story in stories}
-
-    def members(self, stories: Sequence[str], limit: int) -> dict[str, list[Member]]:
-        return {
-            s: [self._members[m] for m in self._stories[s]]
-            for s in stories
-            if len(self._stories[s]) <= limit
-        }
-
-    def locked(self, ids: Sequence[str]) -> set[str]:
-        return set()
-
-    def add(self, member: Member, filed: Sequence[str]) -> None:
-        self._members[member.id] = member
-        self._sizes[member.story] += 1
-        self._stories[member.story].append(member.id)
-        for key in filed:
-            self._postings[key].append(member.id)
-
-    def merge(self, into: str, other: str) -> None:
-        for member_id in self._stories.pop(other):
-            m = self._members[member_id]
-            self._members[member_id] = Member(m.id, into, m.keys, m.published)
-            self._stories[into].append(member_id)
-        self._sizes[into] += self._sizes.pop(other)
-
-    def story_of(self, member_id: str) -> str:
-        return self._members[member_id].story
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,9 +286,11 @@ def cluster(
     containment: float | None = None,
     precomputed: Precomputed | None = None,
 ) -> list[Assignment]:
-    """Batch clustering (``precis cluster``): the incremental algorithm over an in-memory
-    index, visiting articles in ``canonical_key`` order so input order never matters.
-    Results come back in input order; a story is named by its first article's id."""
+    """Batch clustering (``precis cluster``): copies join their original; the originals,
+    weighed with the document frequencies of the whole input, are grouped by average
+    linkage over their candidate graph. Input order never matters (the graph and the
+    tie-breaks follow ``canonical_key``). Results come back in input order; a story is
+    named by its first article's id in that order."""
     from precis.cluster import dedup
 
     params = params or Params()
@@ -393,24 +314,22 @@ def cluster(
     for keys in keyed.values():
         for key in keys:
             df[key] += 1
-    index = MemoryIndex(len(originals), df)
+    weights = {i: weigh(k, max(len(originals), 1), df) for i, k in keyed.items()}
+    order = [a.id for a in originals]
+    edges = candidate_edges(
+        order,
+        weights,
+        {i: index_keys(w, df) for i, w in weights.items()},
+        {a.id: a.published for a in originals},
+        params.window_days,
+    )
+    groups = agglomerate(order, edges, params.threshold)
+    placed = placements(groups, edges, weights, {})
     result: dict[str, Assignment] = {}
-    for article in originals:
-        decision, weights, filed = decide(keyed[article.id], article.published, index, params)
-        story = decision.story or article.id
-        index.add(Member(article.id, story, weights, article.published), filed)
-        if decision.story is not None:
-            for other in merges(story, decision.touched, index, params):
-                index.merge(story, other)
-        result[article.id] = Assignment(
-            article.id, story, None, decision.score, decision.explanation
-        )
-    for article_id, assignment in result.items():
-        story = index.story_of(article_id)
-        if story != assignment.story:
-            result[article_id] = Assignment(
-                article_id, story, None, assignment.score, assignment.explanation
-            )
+    for group in groups:
+        for article_id in group.members:
+            score, why = placed[article_id]
+            result[article_id] = Assignment(article_id, group.members[0], None, score, why)
     for copy, original in copies.items():
         result[copy] = Assignment(
             copy, result[original].story, original, 1.0, {"copy_of": original}

@@ -7,17 +7,16 @@ so assigning one article costs a few indexed lookups whatever the size of the st
 Filing many stories at once (batch results, imports, rebuilding the index) is
 ``precis.store.storyload``; ``StoryStore`` offers it too, so callers need one object.
 
-Corrections (merge, split, move) mark the stories involved ``corrected`` and the moved
-articles ``pinned``. Automatic assignment places *new* articles, and merges two stories
-only when a new article bridges them (``precis.cluster.assign.merges``) and neither was
-corrected, so it never undoes a correction: pinned articles stay where the user put them,
-and a new article joins whichever story (corrected or not) its content matches.
+Assignment is ``precis.store.storyassign``. Corrections (merge, split, move) mark the
+stories involved ``corrected`` and the moved articles ``pinned``. Automatic assignment
+re-groups only stories nobody corrected, so it never undoes a correction: pinned articles
+stay where the user put them, and a new article joins whichever story (corrected or not)
+its content matches.
 """
 
 from __future__ import annotations
 
 import builtins
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,21 +28,16 @@ from sqlalchemy.engine import Connection
 from precis.cluster import dedup
 from precis.cluster.assign import (
     Params,
-    article_keys,
-    decide,
-    merges,
 )
-from precis.cluster.features import features
 from precis.errors import NotFound, PrecisError
 from precis.store.db import Store
 from precis.store.schema import (
     articles,
     stories,
     story_articles,
-    story_lsh,
-    story_postings,
 )
-from precis.store.storyindex import CHUNK, DOC_COUNT_KEY, DbIndex, count_keys, new_story
+from precis.store.storyassign import Placed, StoryAssigner
+from precis.store.storyindex import new_story
 from precis.store.storyload import StoryLoader, StoryRecord
 
 COPY_CANDIDATES = 50  # LSH candidates checked by containment per new article
@@ -54,25 +48,6 @@ class StoryNotFound(NotFound):
         super().__init__("story", key)
         self.message = f"no story with id {key}; run 'precis stories' to list them"
         self.args = (self.message,)
-
-
-@dataclass(frozen=True, slots=True)
-class Placed:
-    article_id: int
-    story_id: int
-    duplicate_of: int | None
-    new_story: bool
-
-
-@dataclass(frozen=True, slots=True)
-class _Pending:
-    """An article about to be assigned, surveyed before the first one is placed."""
-
-    article_id: int
-    published: datetime | None
-    keys: dict[str, float]  # empty for a copy
-    buckets: list[str]
-    original: int | None  # the article it copies, if it is a copy
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,230 +100,15 @@ class StoryStore:
 
     # -- assignment ---------------------------------------------------------------------
     def pending(self, among: Sequence[int] | None = None) -> list[int]:
-        """Articles without a story (of ``among``, if given), in canonical order:
-        publication time, then text hash, then id — never arrival order."""
-        if among is not None:
-            found: list[int] = []
-            for start in range(0, len(among), CHUNK):
-                found += self._pending(list(among[start : start + CHUNK]))
-            return sorted(found, key=self._order_key(found).__getitem__)
-        return self._pending(None)
-
-    def _order_key(self, ids: list[int]) -> dict[int, tuple[bool, str, str, int]]:
-        keys: dict[int, tuple[bool, str, str, int]] = {}
-        with self.store.engine.connect() as conn:
-            for start in range(0, len(ids), CHUNK):
-                rows = conn.execute(
-                    sa.select(articles.c.id, articles.c.published, articles.c.content_hash).where(
-                        articles.c.id.in_(ids[start : start + CHUNK])
-                    )
-                )
-                for r in rows:
-                    when = r.published.isoformat() if r.published else ""
-                    keys[r.id] = (r.published is not None, when, r.content_hash, r.id)
-        return keys
-
-    def _pending(self, among: list[int] | None) -> list[int]:
-        query = (
-            sa.select(articles.c.id)
-            .outerjoin(story_articles, story_articles.c.article_id == articles.c.id)
-            .where(story_articles.c.article_id.is_(None))
-            .where(sa.true() if among is None else articles.c.id.in_(among))
-            .order_by(
-                articles.c.published.is_(None).desc(),
-                articles.c.published,
-                articles.c.content_hash,
-                articles.c.id,
-            )
-        )
-        with self.store.engine.connect() as conn:
-            return [int(r) for r in conn.execute(query).scalars()]
+        """Articles without a story (see ``StoryAssigner.pending``)."""
+        return self._assigner().pending(among)
 
     def assign(self, article_ids: Iterable[int] | None = None) -> list[Placed]:
-        """Place each given article (default: every article without a story) in a story.
+        """Place articles in stories; see ``StoryAssigner.assign``."""
+        return self._assigner().assign(article_ids)
 
-        The articles are visited in canonical order (``pending``), each in its own
-        transaction, and weighed with the document frequencies of the store plus *all*
-        the given articles (see ``DbIndex``), so assigning a batch to an empty store
-        gives the stories ``precis.cluster.cluster`` gives for the same articles."""
-        among = sorted(set(article_ids)) if article_ids is not None else None
-        batch = self._survey(self.pending(among))
-        unfiled: Counter[str] = Counter()
-        for item in batch:
-            if item.original is None:
-                unfiled.update(list(item.keys))
-                unfiled[DOC_COUNT_KEY] += 1
-        placed = []
-        for item in batch:
-            with self.store.engine.begin() as conn:
-                placed.append(self._place(conn, item, unfiled))
-            if item.original is None:  # now filed: the stored counts include it
-                unfiled.subtract(list(item.keys))
-                unfiled[DOC_COUNT_KEY] -= 1
-        return placed
-
-    def _survey(self, ordered: builtins.list[int]) -> builtins.list[_Pending]:
-        """Keys, LSH buckets and copy status of each article about to be assigned, in
-        order. A copy's original is an indexed article or an earlier original of the
-        batch (copies are never indexed, so they do not count in document frequencies)."""
-        found: builtins.list[_Pending] = []
-        batch_buckets: dict[str, builtins.list[tuple[int, frozenset[str]]]] = {}
-        with self.store.engine.connect() as conn:
-            for start in range(0, len(ordered), CHUNK):
-                chunk = ordered[start : start + CHUNK]
-                rows = {
-                    int(r.id): r
-                    for r in conn.execute(
-                        sa.select(
-                            articles.c.id, articles.c.title, articles.c.text, articles.c.published
-                        ).where(articles.c.id.in_(chunk))
-                    )
-                }
-                for article_id in chunk:
-                    row = rows[article_id]
-                    shingle_set = dedup.shingles(row.title + "\n" + row.text)
-                    buckets = dedup.band_keys(shingle_set)
-                    original = self._original_of(conn, shingle_set, buckets)
-                    if original is None:
-                        original = self._batch_original(shingle_set, buckets, batch_buckets)
-                    keys: dict[str, float] = {}
-                    if original is None:
-                        keys = article_keys(features(row.title, row.text))
-                        for bucket in buckets:
-                            batch_buckets.setdefault(bucket, []).append((article_id, shingle_set))
-                    found.append(_Pending(article_id, row.published, keys, buckets, original))
-        return found
-
-    def _batch_original(
-        self,
-        shingle_set: frozenset[str],
-        buckets: builtins.list[str],
-        batch_buckets: dict[str, builtins.list[tuple[int, frozenset[str]]]],
-    ) -> int | None:
-        seen: set[int] = set()
-        for bucket in buckets:
-            for other, other_shingles in batch_buckets.get(bucket, ()):
-                if other in seen:
-                    continue
-                seen.add(other)
-                if dedup.is_copy(shingle_set, other_shingles, self.containment):
-                    return other
-        return None
-
-    def _place(self, conn: Connection, item: _Pending, unfiled: Counter[str]) -> Placed:
-        article_id = item.article_id
-        now = datetime.now(UTC)
-        if item.original is not None:
-            original = item.original
-            story_id = conn.execute(
-                sa.select(story_articles.c.story_id).where(story_articles.c.article_id == original)
-            ).scalar_one()
-            self._member(
-                conn, article_id, story_id, original, 1.0, {"copy_of": original}, {}, item.published
-            )
-            self._touch(conn, story_id, now)
-            return Placed(article_id, story_id, original, False)
-        keys = item.keys
-        decision, weights, filed = decide(keys, item.published, DbIndex(conn, unfiled), self.params)
-        new = decision.story is None
-        if decision.story is None:
-            story_id = new_story(conn, now, corrected=False)
-        else:
-            story_id = int(decision.story)
-            self._touch(conn, story_id, now)
-        self._member(
-            conn,
-            article_id,
-            story_id,
-            None,
-            decision.score,
-            decision.explanation,
-            weights,
-            item.published,
-        )
-        self._index(conn, article_id, keys, filed, item.buckets)
-        if not new:
-            for other in merges(str(story_id), decision.touched, DbIndex(conn), self.params):
-                conn.execute(
-                    sa.update(story_articles)
-                    .where(story_articles.c.story_id == int(other))
-                    .values(story_id=story_id)
-                )
-                conn.execute(sa.delete(stories).where(stories.c.id == int(other)))
-        return Placed(article_id, story_id, None, new)
-
-    def _original_of(
-        self, conn: Connection, shingle_set: frozenset[str], buckets: list[str]
-    ) -> int | None:
-        if not buckets:
-            return None
-        query = (
-            sa.select(story_lsh.c.article_id)
-            .where(story_lsh.c.bucket.in_(buckets))
-            .group_by(story_lsh.c.article_id)
-            .order_by(sa.func.count().desc(), story_lsh.c.article_id)
-            .limit(COPY_CANDIDATES)
-        )
-        candidates = [int(a) for a in conn.execute(query).scalars()]
-        if not candidates:
-            return None
-        texts = conn.execute(
-            sa.select(articles.c.id, articles.c.title, articles.c.text)
-            .where(articles.c.id.in_(candidates))
-            .order_by(articles.c.id)
-        )
-        for other in texts:
-            if dedup.is_copy(
-                shingle_set, dedup.shingles(other.title + "\n" + other.text), self.containment
-            ):
-                return int(other.id)
-        return None
-
-    def _member(
-        self,
-        conn: Connection,
-        article_id: int,
-        story_id: int,
-        duplicate_of: int | None,
-        score: float,
-        explanation: dict[str, object],
-        weights: dict[str, float],
-        published: datetime | None,
-    ) -> None:
-        conn.execute(
-            sa.insert(story_articles).values(
-                article_id=article_id,
-                story_id=story_id,
-                duplicate_of=duplicate_of,
-                pinned=False,
-                score=score,
-                explanation=explanation,
-                weights={k: round(v, 5) for k, v in weights.items()},
-                published=published,
-            )
-        )
-
-    def _index(
-        self,
-        conn: Connection,
-        article_id: int,
-        keys: dict[str, float],
-        filed: list[str],
-        buckets: list[str],
-    ) -> None:
-        if filed:
-            conn.execute(
-                sa.insert(story_postings), [{"key": k, "article_id": article_id} for k in filed]
-            )
-        if buckets:
-            conn.execute(
-                sa.insert(story_lsh), [{"bucket": b, "article_id": article_id} for b in buckets]
-            )
-        # df += 1 for every key (an upsert, so concurrent writers cannot lose counts)
-        count_keys(self.store, conn, Counter(dict.fromkeys([*keys, DOC_COUNT_KEY], 1)))
-
-    def _touch(self, conn: Connection, story_id: int, now: datetime) -> None:
-        conn.execute(sa.update(stories).where(stories.c.id == story_id).values(updated_at=now))
+    def _assigner(self) -> StoryAssigner:
+        return StoryAssigner(self.store, self.params, self.containment)
 
     # -- bulk: batch results, imports, rebuilding the index (``precis.store.storyload``)
     def load_batch(self, rows: Iterable[dict[str, Any]]) -> int:

@@ -1,0 +1,444 @@
+"""Assigning new articles to stories in the database.
+
+Each ``assign`` surveys the articles first (canonical order; MinHash LSH + containment
+finds copies of stored articles or of earlier articles of the batch), then groups the
+originals by average linkage (``precis.cluster.linkage``) over their candidate graph:
+pairs within the batch (``precis.cluster.assign.candidate_edges``), pairs with the
+stored articles the posting index returns, and the pairs within each stored story the
+batch touches most (``REGION_STORIES``), whose members may move. Stories a user
+corrected, and stories over ``REGION_SIZE`` articles, take articles in but are never
+split or merged. Copies follow their original. Everything is written in one
+transaction, and the index (postings, LSH buckets, document frequencies) is updated in
+it, so the stored counts only ever cover filed articles.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from precis.cluster import dedup
+from precis.cluster.assign import (
+    MAX_CANDIDATES,
+    REGION_SIZE,
+    REGION_STORIES,
+    Member,
+    Params,
+    _within,
+    article_keys,
+    candidate_edges,
+    index_keys,
+    pair_total,
+    placements,
+    weigh,
+)
+from precis.cluster.features import features
+from precis.cluster.linkage import Fixed, Group, agglomerate
+from precis.store.db import Store
+from precis.store.schema import articles, stories, story_articles, story_lsh, story_postings
+from precis.store.storyindex import CHUNK, DOC_COUNT_KEY, DbIndex, count_keys, new_story
+
+COPY_CANDIDATES = 50  # LSH candidates checked by containment per new article
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    article_id: int
+    story_id: int
+    duplicate_of: int | None
+    new_story: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """An article about to be assigned, surveyed before the first one is placed."""
+
+    article_id: int
+    published: datetime | None
+    keys: dict[str, float]  # empty for a copy
+    buckets: list[str]
+    original: int | None  # the article it copies, if it is a copy
+
+
+@dataclass(slots=True)
+class StoryAssigner:
+    store: Store
+    params: Params = field(default_factory=Params)
+    containment: float = dedup.CONTAINMENT
+
+    def assign(self, article_ids: Iterable[int] | None = None) -> list[Placed]:
+        """Place each given article (default: every article without a story) in a story.
+
+        The articles are visited in canonical order (``pending``) and weighed with the
+        document frequencies of the store plus *all* the given articles (see
+        ``DbIndex``), so assigning a batch to an empty store gives the stories
+        ``precis.cluster.cluster`` gives for the same articles. One transaction: an
+        interrupted assignment places nothing, and the next one places every article."""
+        among = sorted(set(article_ids)) if article_ids is not None else None
+        batch = self._survey(self.pending(among))
+        if not batch:
+            return []
+        with self.store.engine.begin() as conn:
+            return _Regrouping(self, conn, batch).run()
+
+    def pending(self, among: Sequence[int] | None = None) -> list[int]:
+        """Articles without a story (of ``among``, if given), in canonical order:
+        publication time, then text hash, then id — never arrival order."""
+        if among is not None:
+            found: list[int] = []
+            for start in range(0, len(among), CHUNK):
+                found += self._pending(list(among[start : start + CHUNK]))
+            return sorted(found, key=self._order_key(found).__getitem__)
+        return self._pending(None)
+
+    def _order_key(self, ids: list[int]) -> dict[int, tuple[bool, str, str, int]]:
+        keys: dict[int, tuple[bool, str, str, int]] = {}
+        with self.store.engine.connect() as conn:
+            for start in range(0, len(ids), CHUNK):
+                rows = conn.execute(
+                    sa.select(articles.c.id, articles.c.published, articles.c.content_hash).where(
+                        articles.c.id.in_(ids[start : start + CHUNK])
+                    )
+                )
+                for r in rows:
+                    when = r.published.isoformat() if r.published else ""
+                    keys[r.id] = (r.published is not None, when, r.content_hash, r.id)
+        return keys
+
+    def _pending(self, among: list[int] | None) -> list[int]:
+        query = (
+            sa.select(articles.c.id)
+            .outerjoin(story_articles, story_articles.c.article_id == articles.c.id)
+            .where(story_articles.c.article_id.is_(None))
+            .where(sa.true() if among is None else articles.c.id.in_(among))
+            .order_by(
+                articles.c.published.is_(None).desc(),
+                articles.c.published,
+                articles.c.content_hash,
+                articles.c.id,
+            )
+        )
+        with self.store.engine.connect() as conn:
+            return [int(r) for r in conn.execute(query).scalars()]
+
+    def _survey(self, ordered: builtins.list[int]) -> builtins.list[Pending]:
+        """Keys, LSH buckets and copy status of each article about to be assigned, in
+        order. A copy's original is an indexed article or an earlier original of the
+        batch (copies are never indexed, so they do not count in document frequencies)."""
+        found: builtins.list[Pending] = []
+        batch_buckets: dict[str, builtins.list[tuple[int, frozenset[str]]]] = {}
+        with self.store.engine.connect() as conn:
+            for start in range(0, len(ordered), CHUNK):
+                chunk = ordered[start : start + CHUNK]
+                rows = {
+                    int(r.id): r
+                    for r in conn.execute(
+                        sa.select(
+                            articles.c.id, articles.c.title, articles.c.text, articles.c.published
+                        ).where(articles.c.id.in_(chunk))
+                    )
+                }
+                for article_id in chunk:
+                    row = rows[article_id]
+                    shingle_set = dedup.shingles(row.title + "\n" + row.text)
+                    buckets = dedup.band_keys(shingle_set)
+                    original = self._original_of(conn, shingle_set, buckets)
+                    if original is None:
+                        original = self._batch_original(shingle_set, buckets, batch_buckets)
+                    keys: dict[str, float] = {}
+                    if original is None:
+                        keys = article_keys(features(row.title, row.text))
+                        for bucket in buckets:
+                            batch_buckets.setdefault(bucket, []).append((article_id, shingle_set))
+                    found.append(Pending(article_id, row.published, keys, buckets, original))
+        return found
+
+    def _batch_original(
+        self,
+        shingle_set: frozenset[str],
+        buckets: builtins.list[str],
+        batch_buckets: dict[str, builtins.list[tuple[int, frozenset[str]]]],
+    ) -> int | None:
+        seen: set[int] = set()
+        for bucket in buckets:
+            for other, other_shingles in batch_buckets.get(bucket, ()):
+                if other in seen:
+                    continue
+                seen.add(other)
+                if dedup.is_copy(shingle_set, other_shingles, self.containment):
+                    return other
+        return None
+
+    def _original_of(
+        self, conn: Connection, shingle_set: frozenset[str], buckets: list[str]
+    ) -> int | None:
+        if not buckets:
+            return None
+        query = (
+            sa.select(story_lsh.c.article_id)
+            .where(story_lsh.c.bucket.in_(buckets))
+            .group_by(story_lsh.c.article_id)
+            .order_by(sa.func.count().desc(), story_lsh.c.article_id)
+            .limit(COPY_CANDIDATES)
+        )
+        candidates = [int(a) for a in conn.execute(query).scalars()]
+        if not candidates:
+            return None
+        texts = conn.execute(
+            sa.select(articles.c.id, articles.c.title, articles.c.text)
+            .where(articles.c.id.in_(candidates))
+            .order_by(articles.c.id)
+        )
+        for other in texts:
+            if dedup.is_copy(
+                shingle_set, dedup.shingles(other.title + "\n" + other.text), self.containment
+            ):
+                return int(other.id)
+        return None
+
+    def _member(
+        self,
+        conn: Connection,
+        article_id: int,
+        story_id: int,
+        duplicate_of: int | None,
+        score: float,
+        explanation: dict[str, object],
+        weights: dict[str, float],
+        published: datetime | None,
+    ) -> None:
+        conn.execute(
+            sa.insert(story_articles).values(
+                article_id=article_id,
+                story_id=story_id,
+                duplicate_of=duplicate_of,
+                pinned=False,
+                score=score,
+                explanation=explanation,
+                weights={k: round(v, 5) for k, v in weights.items()},
+                published=published,
+            )
+        )
+
+    def _index(
+        self, conn: Connection, article_id: int, filed: list[str], buckets: list[str]
+    ) -> None:
+        """File an article under its index keys and LSH buckets (document frequencies
+        are counted once for the whole batch, ``_Regrouping.run``)."""
+        if filed:
+            conn.execute(
+                sa.insert(story_postings), [{"key": k, "article_id": article_id} for k in filed]
+            )
+        if buckets:
+            conn.execute(
+                sa.insert(story_lsh), [{"bucket": b, "article_id": article_id} for b in buckets]
+            )
+
+    def _touch(self, conn: Connection, story_id: int, now: datetime) -> None:
+        conn.execute(sa.update(stories).where(stories.c.id == story_id).values(updated_at=now))
+
+
+class _Regrouping:
+    """One ``assign``: the batch's candidate graph, the stored stories it touches, the
+    grouping, and the writes (all on one connection, in one transaction)."""
+
+    def __init__(self, owner: StoryAssigner, conn: Connection, batch: Sequence[Pending]) -> None:
+        self.owner = owner
+        self.conn = conn
+        self.batch = batch
+        self.originals = [item for item in batch if item.original is None]
+        unfiled: Counter[str] = Counter()
+        for item in self.originals:
+            unfiled.update(list(item.keys))
+        unfiled[DOC_COUNT_KEY] = len(self.originals)
+        self.unfiled = unfiled
+        self.index = DbIndex(conn, unfiled)
+        self.window = owner.params.window_days
+
+    def run(self) -> list[Placed]:
+        order = [str(item.article_id) for item in self.originals]
+        n = max(self.index.doc_count(), 1)
+        df = self.index.df(sorted(set().union(*(item.keys for item in self.originals))))
+        weights = {str(item.article_id): weigh(item.keys, n, df) for item in self.originals}
+        filed = {i: index_keys(w, df) for i, w in weights.items()}
+        published = {str(item.article_id): item.published for item in self.originals}
+        edges = candidate_edges(order, weights, filed, published, self.window)
+        stored = self._stored_candidates(order, weights, filed, published, edges)
+        free = self._region(order, stored, edges)
+        fixed = self._fixed(stored, free)
+        stored_order = sorted(free, key=lambda i: _stored_rank(free[i]))
+        groups = agglomerate(stored_order + order, edges, self.owner.params.threshold, fixed)
+        keys = {**weights, **{i: m.keys for i, m in stored.items()}}
+        placed = placements(groups, edges, keys, fixed)
+        now = datetime.now(UTC)
+        final, created = self._stories(groups, free, now)
+        for group in groups:
+            story_id = final[group.members[0]]
+            for node in group.members:
+                score, why = placed[node]
+                if node in free:
+                    self._regroup(free[node], story_id, score, why)
+                else:
+                    self.owner._member(
+                        self.conn,
+                        int(node),
+                        story_id,
+                        None,
+                        score,
+                        why,
+                        weights[node],
+                        published[node],
+                    )
+            self.owner._touch(self.conn, story_id, now)
+        for story in {m.story for m in free.values()}:
+            self._drop_if_empty(int(story))
+        for item in self.originals:
+            self.owner._index(self.conn, item.article_id, filed[str(item.article_id)], item.buckets)
+        if self.originals:
+            # df += 1 for every key (an upsert, so concurrent writers cannot lose counts)
+            count_keys(self.owner.store, self.conn, self.unfiled)
+        placed_rows: list[Placed] = []
+        for item in self.batch:
+            if item.original is None:
+                story_id = final[str(item.article_id)]
+                placed_rows.append(Placed(item.article_id, story_id, None, story_id in created))
+                continue
+            original = item.original
+            story_id = final[str(original)] if str(original) in final else self._story_of(original)
+            self.owner._member(
+                self.conn,
+                item.article_id,
+                story_id,
+                original,
+                1.0,
+                {"copy_of": original},
+                {},
+                item.published,
+            )
+            self.owner._touch(self.conn, story_id, now)
+            placed_rows.append(Placed(item.article_id, story_id, original, False))
+        return placed_rows
+
+    def _stored_candidates(
+        self,
+        order: Sequence[str],
+        weights: dict[str, dict[str, float]],
+        filed: dict[str, list[str]],
+        published: dict[str, datetime | None],
+        edges: dict[str, dict[str, float]],
+    ) -> dict[str, Member]:
+        """Stored articles the posting index offers each new article, scored into
+        ``edges``."""
+        stored: dict[str, Member] = {}
+        for article in order:
+            for member in self.index.candidates(filed[article], MAX_CANDIDATES):
+                if _within(published[article], member.published, self.window):
+                    stored.setdefault(member.id, member)
+                    score = pair_total(weights[article], member.keys)
+                    edges[article][member.id] = score
+                    edges.setdefault(member.id, {})[article] = score
+        return stored
+
+    def _region(
+        self,
+        order: Sequence[str],
+        stored: dict[str, Member],
+        edges: dict[str, dict[str, float]],
+    ) -> dict[str, Member]:
+        """The stored articles re-grouped with the batch: every original member of the
+        ``REGION_STORIES`` stories each new article is most tied to, if not corrected
+        and not over ``REGION_SIZE``; all pairs within each such story are scored."""
+        touched: set[str] = set()
+        for article in order:
+            sums: dict[str, float] = defaultdict(float)
+            for other, score in edges[article].items():
+                if other in stored:
+                    sums[stored[other].story] += score
+            touched.update(sorted(sums, key=lambda s: (-sums[s], int(s)))[:REGION_STORIES])
+        free: dict[str, Member] = {}
+        if not touched:
+            return free
+        locked = self.index.locked(sorted(touched))
+        open_stories = sorted((s for s in touched if s not in locked), key=int)
+        for start in range(0, len(open_stories), CHUNK):
+            found = self.index.members(open_stories[start : start + CHUNK], REGION_SIZE)
+            for members in found.values():
+                for i, a in enumerate(members):
+                    free[a.id] = a
+                    for b in members[i + 1 :]:
+                        if _within(a.published, b.published, self.window):
+                            score = pair_total(a.keys, b.keys)
+                            edges.setdefault(a.id, {})[b.id] = score
+                            edges.setdefault(b.id, {})[a.id] = score
+        stored.update(free)
+        return free
+
+    def _fixed(self, stored: dict[str, Member], free: dict[str, Member]) -> dict[str, Fixed]:
+        """The other stored candidates: members of stories that stay as they are."""
+        others = [m for i, m in stored.items() if i not in free]
+        sizes = self.index.story_sizes(sorted({m.story for m in others}))
+        return {m.id: Fixed(m.story, sizes.get(m.story, 1)) for m in others}
+
+    def _stories(
+        self, groups: Sequence[Group], free: dict[str, Member], now: datetime
+    ) -> tuple[dict[str, int], set[int]]:
+        """The story of each group: the fixed story it joined, else the stored story most
+        of its members come from (each at most once), else a new one."""
+        final: dict[str, int] = {}
+        created: set[int] = set()
+        claimed: set[int] = set()
+        for group in groups:
+            if group.fixed is not None:
+                story_id = int(group.fixed)
+            else:
+                olds = Counter(int(free[m].story) for m in group.members if m in free)
+                ranked = sorted(olds, key=lambda s: (-olds[s], s))
+                choice = next((s for s in ranked if s not in claimed), None)
+                if choice is None:
+                    story_id = new_story(self.conn, now, corrected=False)
+                    created.add(story_id)
+                else:
+                    story_id = choice
+                    claimed.add(choice)
+            final.update(dict.fromkeys(group.members, story_id))
+        return final, created
+
+    def _regroup(self, member: Member, story_id: int, score: float, why: dict[str, object]) -> None:
+        """A stored article's new place (its copies follow it) and why."""
+        article_id = int(member.id)
+        self.conn.execute(
+            sa.update(story_articles)
+            .where(story_articles.c.article_id == article_id)
+            .values(story_id=story_id, score=score, explanation=why)
+        )
+        if int(member.story) != story_id:
+            self.conn.execute(
+                sa.update(story_articles)
+                .where(story_articles.c.duplicate_of == article_id)
+                .values(story_id=story_id)
+            )
+
+    def _drop_if_empty(self, story_id: int) -> None:
+        left = self.conn.execute(
+            sa.select(sa.func.count()).where(story_articles.c.story_id == story_id)
+        ).scalar_one()
+        if left == 0:
+            self.conn.execute(sa.delete(stories).where(stories.c.id == story_id))
+
+    def _story_of(self, article_id: int) -> int:
+        found = self.conn.execute(
+            sa.select(story_articles.c.story_id).where(story_articles.c.article_id == article_id)
+        ).scalar_one()
+        return int(found)
+
+
+def _stored_rank(member: Member) -> tuple[bool, str, int]:
+    """Stored articles come before the batch in the grouping order, oldest first."""
+    when = member.published.isoformat() if member.published else ""
+    return (member.published is None, when, int(member.id))
