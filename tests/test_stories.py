@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from unittest.mock import patch
 
 import pytest
 import sqlalchemy as sa
@@ -22,8 +23,9 @@ from precis.config import Settings
 from precis.errors import NotFound, PrecisError
 from precis.models import Article
 from precis.pipeline import assign_stories, story_store
-from precis.store import Store
+from precis.store import Store, storyassign
 from precis.store.schema import story_df
+from precis.store.stories import StoryStore
 from precis.store.storyindex import DOC_COUNT_KEY, DbIndex
 from precis.summarize import Length
 
@@ -435,3 +437,98 @@ def test_stored_frequencies_count_only_filed_articles(store: Store) -> None:
     assert frequencies() == partial
     stories.assign()
     assert frequencies()[DOC_COUNT_KEY] == 4
+
+
+FERRY = {
+    "budget": (
+        "Harbor council approves ferry budget",
+        "The harbor council approved the ferry budget on Monday after a long debate over "
+        "fares. Councillors said the ferry service would keep its winter timetable.",
+    ),
+    "strike": (
+        "Ferry workers plan strike over fares",
+        "Ferry workers said on Monday they plan a strike over fares and pay. The union said "
+        "the ferry service timetable would be cut during the strike.",
+    ),
+    "date": (
+        "Ferry union sets strike date over pay",
+        "The ferry union set a strike date on Tuesday in the dispute over pay. Union leaders "
+        "said crews would walk out for two days next week.",
+    ),
+    "walkout": (
+        "Ferry crews to walk out next week",
+        "Ferry crews will walk out for two days next week after union leaders set a strike "
+        "date in the pay dispute. Commuters were told to find other routes.",
+    ),
+}
+
+
+WILDFIRE = (
+    "Wildfire near Athens",
+    "A wildfire burned forest near Athens on Wednesday as firefighters battled strong "
+    "winds. Residents of two villages were evacuated overnight.",
+)
+
+
+def _ferry(store: Store) -> dict[str, int]:
+    ids = {}
+    for i, (name, (title, text)) in enumerate(FERRY.items()):
+        article = Article(title=title, text=text, source=f"Outlet {i}", url=f"https://f{i}.test/")
+        ids[name] = store.add(article).id
+    for name, (title, text) in {"flood": FLOOD, "fire": WILDFIRE}.items():
+        ids[name] = store.add(Article(title=title, text=text, url=f"https://{name}.test/")).id
+    return ids
+
+
+def test_a_later_article_can_move_a_stored_one_to_the_story_it_belongs_to(store: Store) -> None:
+    """Articles added one per command are re-grouped with the stories they touch: the
+    strike article first joins the budget article (both about the ferry, nothing
+    better yet); once the strike-date article arrives, the strike article moves to a
+    story with it, and the budget article keeps its story."""
+    ids = _ferry(store)
+    stories = StoryStore(store)
+    for name in ("flood", "fire", "budget", "strike"):
+        stories.assign([ids[name]])
+    first = stories.story_of(ids["budget"])
+    assert stories.story_of(ids["strike"]) == first
+    stories.assign([ids["date"]])
+    assert stories.story_of(ids["budget"]) == first
+    moved = stories.story_of(ids["strike"])
+    assert moved != first
+    assert stories.story_of(ids["date"]) == moved
+    stories.assign([ids["walkout"]])
+    assert stories.story_of(ids["walkout"]) == moved
+    assert len({stories.story_of(ids[n]) for n in ("flood", "fire", "budget")}) == 3
+    # why the moved article is where it is now names a member of its new story
+    strike = next(a for a in stories.get(moved).articles if a.id == ids["strike"])
+    assert strike.explanation["closest"] in {str(ids["date"]), str(ids["walkout"])}
+
+
+def test_a_corrected_story_is_never_regrouped(store: Store) -> None:
+    ids = _ferry(store)
+    stories = StoryStore(store)
+    for name in ("flood", "fire", "budget", "strike"):
+        stories.assign([ids[name]])
+    first = stories.story_of(ids["strike"])
+    split_off = stories.split(first, [ids["budget"]])  # both stories now corrected
+    stories.assign([ids["date"]])
+    assert stories.story_of(ids["strike"]) == first  # pinned where the user left it
+    assert stories.story_of(ids["budget"]) == split_off
+    assert stories.story_of(ids["date"]) == first  # a corrected story still takes articles in
+
+
+def test_an_interrupted_assignment_places_nothing(store: Store) -> None:
+    """Assignment is one transaction: if it fails part-way nothing is filed, and the
+    next run places every article."""
+    ids = _ferry(store)
+    stories = StoryStore(store)
+    with (
+        pytest.raises(RuntimeError),
+        patch.object(storyassign.StoryAssigner, "_touch", side_effect=RuntimeError("disk full")),
+    ):
+        stories.assign()
+    assert len(stories.pending()) == len(ids)
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(story_df)).scalar_one() == 0
+    placed = stories.assign()
+    assert {p.article_id for p in placed} == set(ids.values())
