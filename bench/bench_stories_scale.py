@@ -5,8 +5,8 @@ take hours): article i is a copy of a real article (NeuS train + ECB+) plus a un
 reference line, stored with ``Store.add`` and loaded as a story of its own with
 ``StoryStore.load_batch`` (which indexes it as assignment does: postings of its
 distinctive keys, document frequencies, LSH buckets). Then real NeuS val articles are
-added and assigned through ``StoryStore.assign`` (each in its own transaction), which
-is what is timed.
+added and assigned one by one through ``StoryStore.assign`` (each in its own call and
+transaction, as a feed's articles arrive), which is what is timed.
 One store is grown through the sizes in turn (a copy kept at each), so the 100k store
 costs one build, not three; each size's assignment then runs in a fresh process on its
 copy, so that its peak memory is its own (opening the store and assigning, not building).
@@ -109,8 +109,9 @@ def measure(path: Path) -> dict[str, Any]:
             source.backup(target)
         store = Store.open(f"sqlite:///{copy}")
         ids = [store.add(a).id for a in new_articles()]
+        stories = StoryStore(store)
         with timer() as clock:
-            placed = StoryStore(store).assign(ids)
+            placed = [p for article_id in ids for p in stories.assign([article_id])]
         store.close()
     joined = sum(1 for p in placed if not p.new_story)
     return {

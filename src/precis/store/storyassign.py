@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import builtins
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -274,17 +274,21 @@ class _Regrouping:
         fixed = self._fixed(stored, free)
         stored_order = sorted(free, key=lambda i: _stored_rank(free[i]))
         groups = agglomerate(stored_order + order, edges, self.owner.params.threshold, fixed)
-        keys = {**weights, **{i: m.keys for i, m in stored.items()}}
+        keys = _Weights(self.conn, {**weights, **{i: m.keys for i, m in free.items()}})
         placed = placements(groups, edges, keys, fixed)
         now = datetime.now(UTC)
         final, created = self._stories(groups, free, now)
+        changed: set[int] = set()  # stories that gain or lose an article
         for group in groups:
             story_id = final[group.members[0]]
             for node in group.members:
                 score, why = placed[node]
                 if node in free:
                     self._regroup(free[node], story_id, score, why)
+                    if int(free[node].story) != story_id:
+                        changed |= {story_id, int(free[node].story)}
                 else:
+                    changed.add(story_id)
                     self.owner._member(
                         self.conn,
                         int(node),
@@ -295,6 +299,7 @@ class _Regrouping:
                         weights[node],
                         published[node],
                     )
+        for story_id in sorted(changed):
             self.owner._touch(self.conn, story_id, now)
         for story in {m.story for m in free.values()}:
             self._drop_if_empty(int(story))
@@ -334,12 +339,14 @@ class _Regrouping:
         edges: dict[str, dict[str, float]],
     ) -> dict[str, Member]:
         """Stored articles the posting index offers each new article, scored into
-        ``edges``."""
+        ``edges``. Their weights are not kept (a large batch meets many): the members of
+        re-grouped stories are read again with theirs (``_region``)."""
         stored: dict[str, Member] = {}
         for article in order:
             for member in self.index.candidates(filed[article], MAX_CANDIDATES):
                 if _within(published[article], member.published, self.window):
-                    stored.setdefault(member.id, member)
+                    if member.id not in stored:
+                        stored[member.id] = Member(member.id, member.story, {}, member.published)
                     score = pair_total(weights[article], member.keys)
                     edges[article][member.id] = score
                     edges.setdefault(member.id, {})[article] = score
@@ -436,6 +443,34 @@ class _Regrouping:
             sa.select(story_articles.c.story_id).where(story_articles.c.article_id == article_id)
         ).scalar_one()
         return int(found)
+
+
+class _Weights(Mapping[str, Mapping[str, float]]):
+    """Pair weights by article id: those given, else a stored article's, read when first
+    asked for (only explanations need them, for an article whose closest fellow member
+    is in a story that was not re-grouped)."""
+
+    def __init__(self, conn: Connection, known: dict[str, Mapping[str, float]]) -> None:
+        self.conn = conn
+        self.known = known
+
+    def __getitem__(self, article_id: str) -> Mapping[str, float]:
+        if article_id not in self.known:
+            found = self.conn.execute(
+                sa.select(story_articles.c.weights).where(
+                    story_articles.c.article_id == int(article_id)
+                )
+            ).scalar()
+            if found is None:
+                raise KeyError(article_id)
+            self.known[article_id] = found
+        return self.known[article_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.known)
+
+    def __len__(self) -> int:
+        return len(self.known)
 
 
 def _stored_rank(member: Member) -> tuple[bool, str, int]:
