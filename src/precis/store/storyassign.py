@@ -278,17 +278,22 @@ class _Regrouping:
         placed = placements(groups, edges, keys, fixed)
         now = datetime.now(UTC)
         final, created = self._stories(groups, free, now)
-        changed: set[int] = set()  # stories that gain or lose an article
+        # Stories that gain or lose an article; the others keep their rows as they are.
+        changed: set[int] = set()
+        for node, story_id in final.items():
+            if node not in free:
+                changed.add(story_id)
+            elif int(free[node].story) != story_id:
+                changed |= {story_id, int(free[node].story)}
         for group in groups:
             story_id = final[group.members[0]]
+            if story_id not in changed:
+                continue
             for node in group.members:
                 score, why = placed[node]
                 if node in free:
                     self._regroup(free[node], story_id, score, why)
-                    if int(free[node].story) != story_id:
-                        changed |= {story_id, int(free[node].story)}
                 else:
-                    changed.add(story_id)
                     self.owner._member(
                         self.conn,
                         int(node),
@@ -301,8 +306,7 @@ class _Regrouping:
                     )
         for story_id in sorted(changed):
             self.owner._touch(self.conn, story_id, now)
-        for story in {m.story for m in free.values()}:
-            self._drop_if_empty(int(story))
+            self._drop_if_empty(story_id)
         for item in self.originals:
             self.owner._index(self.conn, item.article_id, filed[str(item.article_id)], item.buckets)
         if self.originals:
