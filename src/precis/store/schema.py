@@ -203,6 +203,8 @@ story_articles = sa.Table(
     sa.Column("weights", sa.JSON, nullable=False),
     sa.Column("published", UTCDateTime),
     sa.Index("ix_story_articles_story_id", "story_id"),
+    # copies follow their original when it moves (assignment, corrections)
+    sa.Index("ix_story_articles_duplicate_of", "duplicate_of"),
 )
 
 story_postings = sa.Table(
