@@ -203,8 +203,15 @@ story_articles = sa.Table(
     sa.Column("weights", sa.JSON, nullable=False),
     sa.Column("published", UTCDateTime),
     sa.Index("ix_story_articles_story_id", "story_id"),
-    # copies follow their original when it moves (assignment, corrections)
-    sa.Index("ix_story_articles_duplicate_of", "duplicate_of"),
+    # Copies follow their original when it moves (assignment, corrections). Partial: a
+    # full index would tempt SQLite's planner to serve "duplicate_of IS NULL" (nearly
+    # every row) from it instead of the story index.
+    sa.Index(
+        "ix_story_articles_duplicate_of",
+        "duplicate_of",
+        sqlite_where=sa.text("duplicate_of IS NOT NULL"),
+        postgresql_where=sa.text("duplicate_of IS NOT NULL"),
+    ),
 )
 
 story_postings = sa.Table(

@@ -6,6 +6,7 @@ Revision ID: 0007_copy_index
 Revises: 0006_sentences
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_copy_index"
@@ -15,7 +16,15 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_story_articles_duplicate_of", "story_articles", ["duplicate_of"])
+    # Partial, so that "duplicate_of IS NULL" queries keep using the story index.
+    copies = sa.text("duplicate_of IS NOT NULL")
+    op.create_index(
+        "ix_story_articles_duplicate_of",
+        "story_articles",
+        ["duplicate_of"],
+        sqlite_where=copies,
+        postgresql_where=copies,
+    )
 
 
 def downgrade() -> None:
