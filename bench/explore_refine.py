@@ -54,12 +54,12 @@ from bench.bench_clustering import bcubed
 from bench.tune_clustering import Pools, training_pools
 from precis.cluster import ArticleInput, cluster, dedup
 from precis.cluster.assign import (
-    MAX_CANDIDATES,
+    WINDOW_DAYS,
     Params,
     article_keys,
+    candidate_edges,
     canonical_key,
     index_keys,
-    pair_total,
     weigh,
 )
 from precis.cluster.features import features
@@ -91,24 +91,10 @@ def build_graph(articles: Sequence[ArticleInput]) -> Graph:
     n = max(len(originals), 1)
     weights = {i: weigh(k, n, df) for i, k in keyed.items()}
     filed = {i: index_keys(w, df) for i, w in weights.items()}
-    postings: dict[str, list[str]] = defaultdict(list)
-    for i, filed_keys in filed.items():
-        for key in filed_keys:
-            postings[key].append(i)
-    edges: dict[str, dict[str, float]] = defaultdict(dict)
-    for i in keyed:
-        counts: dict[str, int] = defaultdict(int)
-        for key in filed[i]:
-            for other in postings[key]:
-                if other != i:
-                    counts[other] += 1
-        for other in sorted(counts, key=lambda m: (-counts[m], m))[:MAX_CANDIDATES]:
-            if other not in edges[i]:
-                score = pair_total(weights[i], weights[other])
-                edges[i][other] = score
-                edges[other][i] = score
     order = [a.id for a in originals]
-    return Graph(order, {i: r for r, i in enumerate(order)}, dict(edges), copies)
+    # precis's own candidate graph (no dates here, so no window applies)
+    edges = candidate_edges(order, weights, filed, dict.fromkeys(order), WINDOW_DAYS)
+    return Graph(order, {i: r for r, i in enumerate(order)}, edges, copies)
 
 
 def agglomerate(

@@ -173,7 +173,7 @@ def candidate_edges(
                     counts[other] += 1
         row = edges[article]
         for other in top_candidates(counts, MAX_CANDIDATES):
-            if other not in row and _within(published[article], published[other], window_days):
+            if other not in row and within(published[article], published[other], window_days):
                 score = pair_total(weights[article], weights[other])
                 row[other] = score
                 edges[other][article] = score
@@ -230,7 +230,7 @@ def explain(average: float, other: str, detail: PairScore) -> dict[str, object]:
     }
 
 
-def _within(a: datetime | None, b: datetime | None, days: float) -> bool:
+def within(a: datetime | None, b: datetime | None, days: float) -> bool:
     if a is None or b is None:
         return True
     return abs((a - b).total_seconds()) <= days * 86400

@@ -30,13 +30,13 @@ from precis.cluster.assign import (
     REGION_STORIES,
     Member,
     Params,
-    _within,
     article_keys,
     candidate_edges,
     index_keys,
     pair_total,
     placements,
     weigh,
+    within,
 )
 from precis.cluster.features import features
 from precis.cluster.linkage import Fixed, Group, agglomerate
@@ -348,7 +348,7 @@ class _Regrouping:
         stored: dict[str, Member] = {}
         for article in order:
             for member in self.index.candidates(filed[article], MAX_CANDIDATES):
-                if _within(published[article], member.published, self.window):
+                if within(published[article], member.published, self.window):
                     if member.id not in stored:
                         stored[member.id] = Member(member.id, member.story, {}, member.published)
                     score = pair_total(weights[article], member.keys)
@@ -383,7 +383,7 @@ class _Regrouping:
                 for i, a in enumerate(members):
                     free[a.id] = a
                     for b in members[i + 1 :]:
-                        if _within(a.published, b.published, self.window):
+                        if within(a.published, b.published, self.window):
                             score = pair_total(a.keys, b.keys)
                             edges.setdefault(a.id, {})[b.id] = score
                             edges.setdefault(b.id, {})[a.id] = score
