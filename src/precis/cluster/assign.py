@@ -10,7 +10,7 @@ article is scored against its candidates only, and the articles are grouped by
 with a big story is not enough), merging while the average reaches the threshold.
 
 New articles arriving in a store are grouped together with the stored stories they
-touch (see ``REGION_STORIES``; ``precis.store.stories``), so an early decision can be
+touch (see ``REGION_STORIES``; ``precis.store.storyassign``), so an early decision can be
 revisited when later articles show two pieces belong together, as in one batch run.
 Average linkage over the whole graph beat the earlier greedy one-pass assignment on the
 training data (docs/benchmarks.md, "Clustering quality").
@@ -44,7 +44,8 @@ KIND_WEIGHTS: Mapping[str, float] = {
 KIND_NAMES = {"t": "terms", "h": "headline", "e": "entities", "n": "numbers"}
 # Average linkage at which two groups of articles are one story. Swept on training data
 # only (eight ~918-article chunks of the NeuS train split, mean B3 F1, and the ECB+ train
-# topics; bench/explore_refine.py): 0.25-0.27 form a plateau, 0.26 is its middle.
+# topics; bench/tune_clustering.py, bench/explore_refine.py): 0.25-0.27 form a plateau,
+# 0.26 is its middle.
 THRESHOLD = 0.26
 # New articles are re-clustered together with the stored stories they touch: for each,
 # the REGION_STORIES stories it has the most summed pair score with, if a user has not

@@ -1,11 +1,12 @@
-"""The story index in the database: what ``precis.cluster.assign.decide`` asks of it.
+"""The story index in the database: what assignment (``precis.store.storyassign``) asks
+of it.
 
-``DbIndex`` is the ``StoryIndex`` over the story tables: posting lists over each filed
-article's distinctive keys (``story_postings``), document frequencies (``story_df``, with
-the count of filed articles under ``DOC_COUNT_KEY``), story sizes and members, and which
-stories a user corrected. Bound to one connection, so one article's assignment reads one
-consistent state. Filing articles into it is done one at a time by ``StoryStore``
-(``precis.store.stories``) and in bulk by ``StoryLoader`` (``precis.store.storyload``);
+``DbIndex`` reads the story tables: posting lists over each filed article's distinctive
+keys (``story_postings``), document frequencies (``story_df``, with the count of filed
+articles under ``DOC_COUNT_KEY``), story sizes and members, and which stories a user
+corrected. Bound to one connection, so one assignment reads one consistent state.
+Filing articles into it is done by ``StoryAssigner`` (``precis.store.storyassign``) and
+in bulk by ``StoryLoader`` (``precis.store.storyload``);
 the two writes they share, a new story row and the document-frequency upsert, are here.
 """
 
@@ -27,11 +28,13 @@ CHUNK = 400  # bound parameters per IN (...) query: well under SQLite's limit
 
 
 class DbIndex:
-    """``StoryIndex`` over the story tables, bound to one connection (one transaction).
+    """The story tables as assignment reads them (candidates from the posting lists,
+    document frequencies, story sizes and members, corrections), bound to one
+    connection (one transaction).
 
     ``unfiled`` counts the keys (and, under ``DOC_COUNT_KEY``, the number) of the
-    original articles of the batch being assigned that are not in the index yet, the
-    article being placed included: document frequencies are the stored ones plus these,
+    original articles of the batch being assigned, which are not in the index yet:
+    document frequencies are the stored ones plus these,
     so every article of a batch is weighed with the frequencies of the store *and the
     whole batch*, as ``precis.cluster.cluster`` weighs every article with those of its
     whole input. The stored counts only ever cover filed articles, so an interrupted
