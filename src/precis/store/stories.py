@@ -37,10 +37,8 @@ from precis.store.schema import (
     story_articles,
 )
 from precis.store.storyassign import Placed, StoryAssigner
-from precis.store.storyindex import new_story
+from precis.store.storyindex import drop_if_empty, new_story
 from precis.store.storyload import StoryLoader, StoryRecord
-
-COPY_CANDIDATES = 50  # LSH candidates checked by containment per new article
 
 
 class StoryNotFound(NotFound):
@@ -216,7 +214,7 @@ class StoryStore:
             self._relocate(conn, [article_id], story_id)
             self._correct(conn, story_id)
             self._correct(conn, source)
-            self._drop_if_empty(conn, source)
+            drop_if_empty(conn, source)
 
     def _check_members(self, story_id: int, members: set[int], article_ids: Sequence[int]) -> None:
         if not article_ids:
@@ -239,10 +237,3 @@ class StoryStore:
             .where(stories.c.id == story_id)
             .values(corrected=True, updated_at=datetime.now(UTC))
         )
-
-    def _drop_if_empty(self, conn: Connection, story_id: int) -> None:
-        left = conn.execute(
-            sa.select(sa.func.count()).where(story_articles.c.story_id == story_id)
-        ).scalar_one()
-        if left == 0:
-            conn.execute(sa.delete(stories).where(stories.c.id == story_id))

@@ -42,7 +42,14 @@ from precis.cluster.features import features
 from precis.cluster.linkage import Fixed, Group, agglomerate
 from precis.store.db import Store
 from precis.store.schema import articles, stories, story_articles, story_lsh, story_postings
-from precis.store.storyindex import CHUNK, DOC_COUNT_KEY, DbIndex, count_keys, new_story
+from precis.store.storyindex import (
+    CHUNK,
+    DOC_COUNT_KEY,
+    DbIndex,
+    count_keys,
+    drop_if_empty,
+    new_story,
+)
 
 COPY_CANDIDATES = 50  # LSH candidates checked by containment per new article
 
@@ -202,47 +209,6 @@ class StoryAssigner:
                 return int(other.id)
         return None
 
-    def _member(
-        self,
-        conn: Connection,
-        article_id: int,
-        story_id: int,
-        duplicate_of: int | None,
-        score: float,
-        explanation: dict[str, object],
-        weights: dict[str, float],
-        published: datetime | None,
-    ) -> None:
-        conn.execute(
-            sa.insert(story_articles).values(
-                article_id=article_id,
-                story_id=story_id,
-                duplicate_of=duplicate_of,
-                pinned=False,
-                score=score,
-                explanation=explanation,
-                weights={k: round(v, 5) for k, v in weights.items()},
-                published=published,
-            )
-        )
-
-    def _index(
-        self, conn: Connection, article_id: int, filed: list[str], buckets: list[str]
-    ) -> None:
-        """File an article under its index keys and LSH buckets (document frequencies
-        are counted once for the whole batch, ``_Regrouping.run``)."""
-        if filed:
-            conn.execute(
-                sa.insert(story_postings), [{"key": k, "article_id": article_id} for k in filed]
-            )
-        if buckets:
-            conn.execute(
-                sa.insert(story_lsh), [{"bucket": b, "article_id": article_id} for b in buckets]
-            )
-
-    def _touch(self, conn: Connection, story_id: int, now: datetime) -> None:
-        conn.execute(sa.update(stories).where(stories.c.id == story_id).values(updated_at=now))
-
 
 class _Regrouping:
     """One ``assign``: the batch's candidate graph, the stored stories it touches, the
@@ -294,8 +260,7 @@ class _Regrouping:
                 if node in free:
                     self._regroup(free[node], story_id, score, why)
                 else:
-                    self.owner._member(
-                        self.conn,
+                    self._member(
                         int(node),
                         story_id,
                         None,
@@ -305,10 +270,10 @@ class _Regrouping:
                         published[node],
                     )
         for story_id in sorted(changed):
-            self.owner._touch(self.conn, story_id, now)
-            self._drop_if_empty(story_id)
+            self._touch(story_id, now)
+            drop_if_empty(self.conn, story_id)
         for item in self.originals:
-            self.owner._index(self.conn, item.article_id, filed[str(item.article_id)], item.buckets)
+            self._index(item.article_id, filed[str(item.article_id)], item.buckets)
         if self.originals:
             # df += 1 for every key (an upsert, so concurrent writers cannot lose counts)
             count_keys(self.owner.store, self.conn, self.unfiled)
@@ -320,8 +285,7 @@ class _Regrouping:
                 continue
             original = item.original
             story_id = final[str(original)] if str(original) in final else self._story_of(original)
-            self.owner._member(
-                self.conn,
+            self._member(
                 item.article_id,
                 story_id,
                 original,
@@ -330,7 +294,7 @@ class _Regrouping:
                 {},
                 item.published,
             )
-            self.owner._touch(self.conn, story_id, now)
+            self._touch(story_id, now)
             placed_rows.append(Placed(item.article_id, story_id, original, False))
         return placed_rows
 
@@ -435,12 +399,43 @@ class _Regrouping:
                 .values(story_id=story_id)
             )
 
-    def _drop_if_empty(self, story_id: int) -> None:
-        left = self.conn.execute(
-            sa.select(sa.func.count()).where(story_articles.c.story_id == story_id)
-        ).scalar_one()
-        if left == 0:
-            self.conn.execute(sa.delete(stories).where(stories.c.id == story_id))
+    def _member(
+        self,
+        article_id: int,
+        story_id: int,
+        duplicate_of: int | None,
+        score: float,
+        explanation: dict[str, object],
+        weights: dict[str, float],
+        published: datetime | None,
+    ) -> None:
+        self.conn.execute(
+            sa.insert(story_articles).values(
+                article_id=article_id,
+                story_id=story_id,
+                duplicate_of=duplicate_of,
+                pinned=False,
+                score=score,
+                explanation=explanation,
+                weights={k: round(v, 5) for k, v in weights.items()},
+                published=published,
+            )
+        )
+
+    def _index(self, article_id: int, filed: list[str], buckets: list[str]) -> None:
+        """File an article under its index keys and LSH buckets (document frequencies
+        are counted once for the whole batch, in ``run``)."""
+        if filed:
+            self.conn.execute(
+                sa.insert(story_postings), [{"key": k, "article_id": article_id} for k in filed]
+            )
+        if buckets:
+            self.conn.execute(
+                sa.insert(story_lsh), [{"bucket": b, "article_id": article_id} for b in buckets]
+            )
+
+    def _touch(self, story_id: int, now: datetime) -> None:
+        self.conn.execute(sa.update(stories).where(stories.c.id == story_id).values(updated_at=now))
 
     def _story_of(self, article_id: int) -> int:
         found = self.conn.execute(

@@ -156,6 +156,15 @@ def new_story(
     return int(key[0])
 
 
+def drop_if_empty(conn: Connection, story_id: int) -> None:
+    """Delete a story row no article is filed under any more."""
+    left = conn.execute(
+        sa.select(sa.func.count()).where(story_articles.c.story_id == story_id)
+    ).scalar_one()
+    if left == 0:
+        conn.execute(sa.delete(stories).where(stories.c.id == story_id))
+
+
 def count_keys(store: Store, conn: Connection, counts: Counter[str]) -> None:
     """df += n for every key: one upsert statement run for all rows (executemany, so
     it is compiled once and cached, whatever the number of keys), in key order so
