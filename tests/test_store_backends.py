@@ -187,3 +187,27 @@ def test_plain_postgresql_urls_use_psycopg(postgres_url: str) -> None:
     with Store.open(plain) as store:
         assert store.dialect == "postgresql"
         assert store.engine.url.drivername == "postgresql+psycopg"
+
+
+def test_story_index_reads_more_stories_than_one_statement_may_name(any_store: Store) -> None:
+    """A large batch touches tens of thousands of stories; PostgreSQL takes at most
+    65,535 parameters a statement, so the story index asks in chunks."""
+    from precis.config import Settings
+    from precis.pipeline import story_store
+    from precis.store.storyindex import DbIndex
+
+    first, second = any_store.add(make(1)), any_store.add(make(2))
+    stories = story_store(any_store, Settings.load({}))
+    stories.assign()
+    into = stories.story_of(first.id)
+    other = stories.story_of(second.id)
+    if other != into:
+        stories.merge(into, other)
+    else:
+        stories.split(into, [second.id])
+    many = [str(into), *(str(n) for n in range(10**7, 10**7 + 70_000))]
+    with any_store.engine.connect() as conn:
+        index = DbIndex(conn)
+        assert index.locked(many) == {str(into)}
+        assert {m.id for m in index.originals(many)[str(into)]} >= {str(first.id)}
+        assert index.story_sizes(many)[str(into)] >= 1

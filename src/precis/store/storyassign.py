@@ -236,8 +236,11 @@ class _Regrouping:
         published = {str(item.article_id): item.published for item in self.originals}
         edges = candidate_edges(order, weights, filed, published, self.window)
         stored = self._stored_candidates(order, weights, filed, published, edges)
-        free = self._region(order, stored, edges)
-        fixed = self._fixed(stored, free)
+        sizes = self.index.story_sizes(sorted({m.story for m in stored.values()}))
+        free = self._region(order, stored, sizes, edges)
+        fixed = {
+            i: Fixed(m.story, sizes.get(m.story, 1)) for i, m in stored.items() if i not in free
+        }
         stored_order = sorted(free, key=lambda i: _stored_rank(free[i]))
         groups = agglomerate(stored_order + order, edges, self.owner.params.threshold, fixed)
         keys = _Weights(self.conn, {**weights, **{i: m.keys for i, m in free.items()}})
@@ -324,11 +327,14 @@ class _Regrouping:
         self,
         order: Sequence[str],
         stored: dict[str, Member],
+        sizes: dict[str, int],
         edges: dict[str, dict[str, float]],
     ) -> dict[str, Member]:
         """The stored articles re-grouped with the batch: every original member of the
         ``REGION_STORIES`` stories each new article is most tied to, if not corrected
-        and not over ``REGION_SIZE``; all pairs within each such story are scored."""
+        and not over ``REGION_SIZE`` (``sizes``: original articles per story); all pairs
+        within each such story are scored. The other stored candidates' stories stay as
+        they are (``fixed`` in ``run``)."""
         touched: set[str] = set()
         for article in order:
             sums: dict[str, float] = defaultdict(float)
@@ -340,25 +346,20 @@ class _Regrouping:
         if not touched:
             return free
         locked = self.index.locked(sorted(touched))
-        open_stories = sorted((s for s in touched if s not in locked), key=int)
-        for start in range(0, len(open_stories), CHUNK):
-            found = self.index.members(open_stories[start : start + CHUNK], REGION_SIZE)
-            for members in found.values():
-                for i, a in enumerate(members):
-                    free[a.id] = a
-                    for b in members[i + 1 :]:
-                        if within(a.published, b.published, self.window):
-                            score = pair_total(a.keys, b.keys)
-                            edges.setdefault(a.id, {})[b.id] = score
-                            edges.setdefault(b.id, {})[a.id] = score
+        open_stories = sorted(
+            (s for s in touched if s not in locked and 0 < sizes.get(s, 0) <= REGION_SIZE),
+            key=int,
+        )
+        for members in self.index.originals(open_stories).values():
+            for i, a in enumerate(members):
+                free[a.id] = a
+                for b in members[i + 1 :]:
+                    if within(a.published, b.published, self.window):
+                        score = pair_total(a.keys, b.keys)
+                        edges.setdefault(a.id, {})[b.id] = score
+                        edges.setdefault(b.id, {})[a.id] = score
         stored.update(free)
         return free
-
-    def _fixed(self, stored: dict[str, Member], free: dict[str, Member]) -> dict[str, Fixed]:
-        """The other stored candidates: members of stories that stay as they are."""
-        others = [m for i, m in stored.items() if i not in free]
-        sizes = self.index.story_sizes(sorted({m.story for m in others}))
-        return {m.id: Fixed(m.story, sizes.get(m.story, 1)) for m in others}
 
     def _stories(
         self, groups: Sequence[Group], free: dict[str, Member], now: datetime

@@ -103,34 +103,41 @@ class DbIndex:
     def members(self, stories: Sequence[str], limit: int) -> dict[str, list[Member]]:
         """Original members of each story with at most ``limit`` of them."""
         sizes = self.story_sizes(stories)
-        small = [int(s) for s in stories if 0 < sizes.get(s, 0) <= limit]
-        found: dict[str, list[Member]] = {str(s): [] for s in small}
-        if not small:
-            return found
-        query = (
-            sa.select(
-                story_articles.c.article_id,
-                story_articles.c.story_id,
-                story_articles.c.weights,
-                story_articles.c.published,
+        return self.originals([s for s in stories if 0 < sizes.get(s, 0) <= limit])
+
+    def originals(self, stories: Sequence[str]) -> dict[str, list[Member]]:
+        """Original (non-copy) members of each of these stories, by article id."""
+        found: dict[str, list[Member]] = {str(s): [] for s in stories}
+        for chunk in chunks(list(stories)):
+            query = (
+                sa.select(
+                    story_articles.c.article_id,
+                    story_articles.c.story_id,
+                    story_articles.c.weights,
+                    story_articles.c.published,
+                )
+                .where(
+                    story_articles.c.story_id.in_([int(s) for s in chunk]),
+                    story_articles.c.duplicate_of.is_(None),
+                )
+                .order_by(story_articles.c.article_id)
             )
-            .where(
-                story_articles.c.story_id.in_(small),
-                story_articles.c.duplicate_of.is_(None),
-            )
-            .order_by(story_articles.c.article_id)
-        )
-        for r in self.conn.execute(query):
-            found[str(r.story_id)].append(
-                Member(str(r.article_id), str(r.story_id), r.weights, r.published)
-            )
+            for r in self.conn.execute(query):
+                found[str(r.story_id)].append(
+                    Member(str(r.article_id), str(r.story_id), r.weights, r.published)
+                )
         return found
 
     def locked(self, ids: Sequence[str]) -> set[str]:
-        query = sa.select(stories.c.id).where(
-            stories.c.id.in_([int(s) for s in ids]), stories.c.corrected
-        )
-        return {str(i) for i in self.conn.execute(query).scalars()}
+        """Those of these stories a user corrected (one query per ``CHUNK`` ids: a large
+        batch touches many stories)."""
+        found: set[str] = set()
+        for chunk in chunks(list(ids)):
+            query = sa.select(stories.c.id).where(
+                stories.c.id.in_([int(s) for s in chunk]), stories.c.corrected
+            )
+            found.update(str(i) for i in self.conn.execute(query).scalars())
+        return found
 
 
 def chunks(items: list[str]) -> Iterable[list[str]]:
