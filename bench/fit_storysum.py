@@ -1,6 +1,7 @@
 """Learn the story summary's sentence scores from NeuS TRAIN stories (not run by ``bench.run``).
 
-``PYTHONPATH=src python -m bench.fit_storysum [--stories N] [--target f|prec|rec|oracle]``
+``PYTHONPATH=src python -m bench.fit_storysum [--stories N] [--targets f,prec,rec,oracle]
+[--within] [--search] [--words] [--stop] [--full]``
 
 Two-fold cross-validation on the NeuS **train** split only (val is for reporting with
 ``bench.run storysum``; test is never read): the train stories are split in two halves
@@ -11,6 +12,14 @@ learned scores in place of the hand-set ones (same greedy MMR selection, same de
 sentence count), then the other way round. The redundancy penalty for the learned score
 is chosen on the fitting half. Printed per fold, side by side: the defaults and each
 learned variant, ROUGE F (rouge-score, stemmed).
+
+The "defaults" row is the hand-set scorer that the learned one replaced
+(``HAND_WEIGHTS``); the "shipped" row is ``storysum.WEIGHTS`` (fitted on all of train, so
+in-sample on both halves). ``--within`` centres features and target per story before the
+fit; ``--search`` refines the weights by coordinate ascent on the fitting half's ROUGE-1;
+``--words`` / ``--stop`` also learn a word budget / a stopping threshold on the fitting
+half; ``--full`` fits on all of train and prints the weights pasted into storysum.py
+(``--within --targets f --search --full``). See docs/benchmarks.md, "Round 4".
 
 Targets: ``f`` / ``prec`` / ``rec`` = the sentence's own ROUGE-1 F / precision / recall
 against the reference (ridge regression); ``oracle`` = membership in the greedy
