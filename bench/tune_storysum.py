@@ -1,6 +1,6 @@
 """Weight sweep for the story summary on TRAINING data only (not run by ``bench.run``).
 
-``PYTHONPATH=src python -m bench.tune_storysum 600 "" POSITION_WEIGHT=1.2 REDUNDANCY=0.3``
+``PYTHONPATH=src python -m bench.tune_storysum 600 "" POSITION_DECAY=1.0 REDUNDANCY=0.7``
 summarizes the first 600 stories of the NeuS **train** split with precis's default
 length and prints mean ROUGE F (rouge-score, stemmed) against their neutral summaries,
 once per configuration: ``""`` is the defaults, otherwise comma-separated

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from unittest.mock import patch
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from hypothesis import given, settings
@@ -532,3 +533,55 @@ def test_an_interrupted_assignment_places_nothing(store: Store) -> None:
         assert conn.execute(sa.select(sa.func.count()).select_from(story_df)).scalar_one() == 0
     placed = stories.assign()
     assert {p.article_id for p in placed} == set(ids.values())
+
+
+def _features_of(articles: list[SourceArticle]) -> tuple[list[str], dict[str, list[float]]]:
+    from precis.cluster import storysum
+
+    analysed = storysum._analyse(articles)
+    assert analysed is not None
+    units, _, _, features, scores = analysed
+    assert features.shape == (len(units), len(storysum.FEATURES))
+    assert list(scores) == pytest.approx(list(features @ storysum.WEIGHTS))
+    columns = {name: list(features[:, k]) for k, name in enumerate(storysum.FEATURES)}
+    return [u.text for u in units], columns
+
+
+def test_story_sentence_features_position_support_and_titles() -> None:
+    articles = [
+        SourceArticle("a", "The fire killed 12 people in Lyon. Ten trucks came.", "Lyon fire", "A"),
+        SourceArticle("b", "A fire killed 12 people in Lyon on Monday.", "Fire in Lyon", "B"),
+    ]
+    texts, f = _features_of(articles)
+    assert texts[0] == "The fire killed 12 people in Lyon."
+    assert f["first"] == [1.0, 0.0, 1.0]
+    assert f["position_prior"] == pytest.approx([1.0, 1 / 1.5, 1.0])
+    assert f["relative_position"] == pytest.approx([0.0, 0.5, 0.0])
+    assert f["article_sentences"] == [2.0, 2.0, 1.0]
+    # the two fire sentences carry each other; "Ten trucks came." is carried by no one
+    assert f["support_share"] == [1.0, 0.0, 1.0]
+    assert f["max_other"][0] > f["max_other"][1]
+    assert f["other_titles"][0] > f["other_titles"][1]
+    assert f["centroid"][0] > f["centroid"][1]
+    assert f["numbers"] == [1.0, 0.0, 1.0]
+
+
+def test_story_sentence_features_of_wording() -> None:
+    articles = [
+        SourceArticle(
+            "a",
+            'They said "we will rebuild" after the storm. Officials in Texas counted 40 homes.',
+            "Storm",
+            "A",
+        )
+    ]
+    texts, f = _features_of(articles)
+    assert len(texts) == 2
+    assert f["pronoun_start"] == [1.0, 0.0]
+    assert f["attribution"] == [1.0, 0.0]
+    assert f["quoted"] == [1.0, 0.0]
+    assert f["names"] == [0.0, 1.0]  # "Texas" (a sentence's first word is not counted)
+    assert f["log_words"][0] == pytest.approx(np.log1p(8))
+    # one outlet: nothing to agree with
+    assert f["agreement"] == [0.0, 0.0]
+    assert f["support_share"] == [0.0, 0.0]
