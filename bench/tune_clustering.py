@@ -1,10 +1,12 @@
 """Threshold sweep for story clustering on TRAINING data only (not run by ``bench.run``).
 
-``PYTHONPATH=src python -m bench.tune_clustering 0.25,0.26,0.27`` scores each average
-linkage threshold by precis's B-cubed F1 on the NeuS train split cut into eight consecutive chunks of
-about 918 articles (the size of the val pool; the whole 7,356-article pool is far more
-confusable than any val or test pool) and on the ECB+ train topics. The default in
-``precis.cluster.assign`` is the middle of the plateau of the best means of the two.
+``PYTHONPATH=src python -m bench.tune_clustering 0.25,0.26,0.27 [NAME=value ...]`` scores
+each average linkage threshold by precis's B-cubed F1 on the NeuS train split cut into
+eight consecutive chunks of about 918 articles (the size of the val pool; the whole
+7,356-article pool is far more confusable than any val or test pool) and on the ECB+
+train topics, optionally with numeric constants of ``precis.cluster.assign`` overridden
+(``MAX_CANDIDATES=50``). The default threshold is the middle of the plateau of the best
+means of the two.
 """
 
 from __future__ import annotations
@@ -42,8 +44,16 @@ def evaluate(pools: Pools, params: Params) -> tuple[list[float], float]:
 
 
 def main(argv: list[str]) -> int:
+    from precis.cluster import assign
+
     pools = training_pools()
     size = len(pools[0][0][0])
+    for override in argv[1:]:  # NAME=value: a module constant of precis.cluster.assign
+        name, value = override.split("=")
+        if not isinstance(getattr(assign, name, None), int | float):
+            raise SystemExit(f"not a numeric constant of precis.cluster.assign: {name}")
+        setattr(assign, name, type(getattr(assign, name))(float(value)))
+        print(f"{name} = {getattr(assign, name)}", flush=True)
     for pair in argv[0].split(","):
         threshold = float(pair)
         params = Params(threshold=threshold)

@@ -1,0 +1,135 @@
+"""Stories in a store as articles arrive: B³ of the store's grouping vs one batch run.
+
+``precis cluster`` groups its whole input at once; a store (``precis add``, feeds) gets
+articles a few at a time and groups each arrival with the stored stories it touches.
+This measures what a user of the store gets on the bundled samples (in publication
+order, as feeds deliver them) and on the held-out sets of the clustering bench (NeuS
+val; the ECB+ dev+test topics; in a fixed shuffled order, seed ``SEED``, as neither has
+dates): the articles are added to an empty SQLite store and
+assigned ``k`` at a time through the public API (``Store.add``, ``StoryStore.assign``),
+for each arrival size ``k`` (copies with the same text are one stored article, as for
+a user); B³ F1 against the gold is reported beside the batch
+``cluster()`` figure on the same articles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from bench.bench_clustering import ECB_TRAIN_TOPICS, Labelled, bcubed, ecb, neus
+from bench.common import peak_memory_mb, timer, write_result
+from precis.cluster import ArticleInput, cluster
+from precis.config import Settings
+from precis.models import Article
+from precis.pipeline import ingest
+from precis.store import Store
+from precis.store.schema import story_articles
+from precis.store.stories import StoryStore
+
+SEED = 20261125
+ARRIVALS = (1, 10, 100)
+
+
+def store_labels(docs: list[ArticleInput], order: list[int], size: int) -> list[str]:
+    """Each doc's story after adding the docs in ``order``, ``size`` per assignment."""
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(f"sqlite:///{Path(tmp) / 'arrival.db'}")
+        stories = StoryStore(store)
+        ids: dict[int, int] = {}
+        for start in range(0, len(order), size):
+            arriving = order[start : start + size]
+            for i in arriving:
+                doc = docs[i]
+                article = Article(doc.title, doc.text, source=doc.source, published=doc.published)
+                ids[i] = store.add(article).id
+            stories.assign(sorted({ids[i] for i in arriving}))
+        with store.engine.connect() as conn:
+            story_of = {
+                int(r.article_id): str(r.story_id)
+                for r in conn.execute(
+                    sa.select(story_articles.c.article_id, story_articles.c.story_id)
+                )
+            }
+        store.close()
+    return [story_of[ids[i]] for i in range(len(docs))]
+
+
+def stored_form(docs: list[ArticleInput]) -> list[ArticleInput]:
+    """A store keeps one article per normalised text, so a document whose text is empty
+    (ECB+ one-sentence documents, whose sentence stands in for the headline) gets its
+    headline as text instead; batch and store see the same input."""
+    return [d if d.text.strip() else ArticleInput(d.id, d.title, "") for d in docs]
+
+
+def samples() -> Labelled:
+    """The bundled sample corpus as ``precis add`` extracts it, with its gold stories
+    (``samples/stories.json``)."""
+    root = Path(__file__).resolve().parent.parent / "samples"
+    gold_file = json.loads((root / "stories.json").read_text("utf-8"))
+    feed = (root / "news" / "wire-feed.jsonl").read_text("utf-8").splitlines()
+    line_of = {json.loads(line)["id"]: n for n, line in enumerate(feed, start=1)}
+    story_of = {}
+    for story in gold_file["stories"]:
+        for name in story["files"]:
+            file, _, feed_id = name.partition("#")
+            story_of[f"{file}:{line_of[feed_id]}" if feed_id else file] = story["id"]
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'samples.db'}"
+        store = Store.open(url)
+        ingest(store, [str(root / "news")], Settings.load({}, database_url=url))
+        stored = list(store.iter_all())
+        store.close()
+    docs = [
+        ArticleInput(str(a.id), a.text, a.title, a.article.source, a.article.published)
+        for a in stored
+    ]
+    return docs, [story_of[Path(a.article.origin or "").name] for a in stored]
+
+
+def evaluate(
+    name: str, docs: list[ArticleInput], gold: list[str], sizes: tuple[int, ...]
+) -> dict[str, Any]:
+    """Batch vs store at each arrival size; the articles arrive in publication order
+    where they have dates, else in a shuffled order."""
+    docs = stored_form(docs)
+    order = list(range(len(docs)))
+    random.Random(SEED).shuffle(order)
+    order.sort(key=lambda i: docs[i].published or datetime.min.replace(tzinfo=UTC))
+    row: dict[str, Any] = {
+        "articles": len(docs),
+        "batch": bcubed([a.story for a in cluster(docs)], gold),
+    }
+    print(f"{name} ({len(docs)} docs): batch F1 {row['batch']['b3_f1']:.4f}", flush=True)
+    for size in sizes:
+        with timer() as clock:
+            labels = store_labels(docs, order, size)
+        scores = bcubed(labels, gold)
+        row[f"store_{size}_at_a_time"] = {**scores, "seconds": round(clock["seconds"], 1)}
+        print(
+            f"  {size:>4} at a time: F1 {scores['b3_f1']:.4f} P {scores['b3_precision']:.4f} "
+            f"R {scores['b3_recall']:.4f} ({clock['seconds']:.0f}s)",
+            flush=True,
+        )
+    return row
+
+
+def run(args: argparse.Namespace) -> int:
+    sets: dict[str, Labelled] = {
+        "samples (bundled, by publication time)": samples(),
+        "neus_val": neus("val", 300 if args.quick else None),
+        "ecb_plus_dev_test_topics": ecb(lambda t: t not in ECB_TRAIN_TOPICS),
+    }
+    sizes = (10,) if args.quick else ARRIVALS
+    results = {name: evaluate(name, docs, gold, sizes) for name, (docs, gold) in sets.items()}
+    write_result(
+        "arrival", {"results": results, "seed": SEED, "peak_memory_mb": round(peak_memory_mb())}
+    )
+    return 0
