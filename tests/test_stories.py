@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from unittest.mock import patch
@@ -25,7 +26,7 @@ from precis.errors import NotFound, PrecisError
 from precis.models import Article
 from precis.pipeline import assign_stories, story_store
 from precis.store import Store, storyassign
-from precis.store.schema import story_df
+from precis.store.schema import story_articles, story_df
 from precis.store.stories import StoryStore
 from precis.store.storyindex import DOC_COUNT_KEY, DbIndex
 from precis.summarize import Length
@@ -485,7 +486,10 @@ def test_a_later_article_can_move_a_stored_one_to_the_story_it_belongs_to(store:
     """Articles added one per command are re-grouped with the stories they touch: the
     strike article first joins the budget article (both about the ferry, nothing
     better yet); once the strike-date article arrives, the strike article moves to a
-    story with it, and the budget article keeps its story."""
+    story with it, and the budget article keeps its story. Once the store has grown
+    half as large again, its first articles are weighed again with the frequencies of
+    now and re-grouped, so the store ends with the stories ``precis cluster`` gives
+    the same six articles."""
     ids = _ferry(store)
     stories = StoryStore(store)
     for name in ("flood", "fire", "budget", "strike"):
@@ -498,11 +502,69 @@ def test_a_later_article_can_move_a_stored_one_to_the_story_it_belongs_to(store:
     assert moved != first
     assert stories.story_of(ids["date"]) == moved
     stories.assign([ids["walkout"]])
-    assert stories.story_of(ids["walkout"]) == moved
+    assert stories.story_of(ids["walkout"]) == stories.story_of(ids["date"])
     assert len({stories.story_of(ids[n]) for n in ("flood", "fire", "budget")}) == 3
-    # why the moved article is where it is now names a member of its new story
-    strike = next(a for a in stories.get(moved).articles if a.id == ids["strike"])
-    assert strike.explanation["closest"] in {str(ids["date"]), str(ids["walkout"])}
+    texts = {**FERRY, "flood": FLOOD, "fire": WILDFIRE}
+    batch = cluster([ArticleInput(str(ids[n]), text, title) for n, (title, text) in texts.items()])
+    by_batch: dict[str, set[int]] = defaultdict(set)
+    by_store: dict[int, set[int]] = defaultdict(set)
+    for a in batch:
+        by_batch[a.story].add(int(a.id))
+        by_store[stories.story_of(int(a.id))].add(int(a.id))
+    assert sorted(map(sorted, by_store.values())) == sorted(map(sorted, by_batch.values()))
+    # why an article is where it is names a member of its story
+    walkout_story = stories.get(stories.story_of(ids["walkout"]))
+    walkout = next(a for a in walkout_story.articles if a.id == ids["walkout"])
+    assert walkout.explanation["closest"] in {str(a.id) for a in walkout_story.articles}
+
+
+def test_stale_weights_are_weighed_again_and_rows_without_key_counts_keep_theirs(
+    store: Store,
+) -> None:
+    """A member weighed while the store was small is weighed again with the frequencies
+    of now, and written back, once the store has grown ``STALE_GROWTH`` times; a member
+    without key counts (as rows filed before migration 0008) keeps the weights it was
+    filed with until ``rebuild_index`` (``precis story reindex``) fills them in."""
+    ids = _ferry(store)
+    stories = StoryStore(store)
+    stories.assign([ids["flood"]])
+    stories.assign([ids["fire"]])
+
+    def members() -> dict[int, tuple[object, ...]]:
+        with store.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(
+                    story_articles.c.article_id,
+                    story_articles.c.weights,
+                    story_articles.c.key_counts,
+                    story_articles.c.weighed_docs,
+                )
+            )
+            return {r.article_id: (r.weights, r.key_counts, r.weighed_docs) for r in rows}
+
+    flood_weights, flood_keys, flood_docs = members()[ids["flood"]]
+    assert flood_keys
+    assert flood_docs == 2  # weighed again when fire arrived: 2 >= 1.5 x 1
+    with store.engine.begin() as conn:
+        conn.execute(
+            sa.update(story_articles)
+            .where(story_articles.c.article_id == ids["fire"])
+            .values(key_counts=None, weighed_docs=None)
+        )
+    fire_weights = members()[ids["fire"]][0]
+    for name in ("budget", "strike", "date", "walkout"):
+        stories.assign([ids[name]])
+    after = members()
+    assert after[ids["fire"]] == (fire_weights, None, None)
+    weights, keys, docs = after[ids["flood"]]
+    assert keys == flood_keys
+    assert isinstance(docs, int)
+    assert docs >= 1.5 * flood_docs
+    assert weights != flood_weights  # weighed with the frequencies of six articles
+    assert stories.rebuild_index() == 6
+    fire = members()[ids["fire"]]
+    assert fire[1]
+    assert fire[2] == 6
 
 
 def test_a_corrected_story_is_never_regrouped(store: Store) -> None:

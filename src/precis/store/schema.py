@@ -200,9 +200,17 @@ story_articles = sa.Table(
     sa.Column("pinned", sa.Boolean, nullable=False, default=False),
     sa.Column("score", sa.Float, nullable=False),
     sa.Column("explanation", sa.JSON, nullable=False),
+    # An original's pair weights, computed when the store held ``weighed_docs`` original
+    # articles, and its keys with raw counts (``precis.cluster.assign.article_keys``), from
+    # which it is weighed again once the store has grown (``storyindex.STALE_GROWTH``).
+    # Rows filed before migration 0008 have neither count until ``precis story reindex``.
     sa.Column("weights", sa.JSON, nullable=False),
     sa.Column("published", UTCDateTime),
+    sa.Column("key_counts", sa.JSON),
+    sa.Column("weighed_docs", sa.Integer),
     sa.Index("ix_story_articles_story_id", "story_id"),
+    # The stalest weights first (``storyindex.DbIndex.stalest``), without a scan.
+    sa.Index("ix_story_articles_weighed_docs", "weighed_docs"),
     # Copies follow their original when it moves (assignment, corrections). Partial: a
     # full index would tempt SQLite's planner to serve "duplicate_of IS NULL" (nearly
     # every row) from it instead of the story index.

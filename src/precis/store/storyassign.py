@@ -4,12 +4,16 @@ Each ``assign`` surveys the articles first (canonical order; MinHash LSH + conta
 finds copies of stored articles or of earlier articles of the batch), then groups the
 originals by average linkage (``precis.cluster.linkage``) over their candidate graph:
 pairs within the batch (``precis.cluster.assign.candidate_edges``), pairs with the
-stored articles the posting index returns, and the pairs within each stored story the
-batch touches most (``REGION_STORIES``), whose members may move. Stories a user
-corrected, and stories over ``REGION_SIZE`` articles, take articles in but are never
-split or merged. Copies follow their original. Everything is written in one
-transaction, and the index (postings, LSH buckets, document frequencies) is updated in
-it, so the stored counts only ever cover filed articles.
+stored articles the posting index returns, and the pairs within and across the stored
+stories the batch touches most (``REGION_STORIES``), whose members may move. A few
+stored articles whose weights have gone stale since the store grew (``REVISIT``,
+``storyindex.STALE_GROWTH``) are weighed again and revisited as if they had just
+arrived, so that stories formed while the store was nearly empty are re-grouped with
+the frequencies of now, as one batch run would group them. Stories a user corrected,
+and stories over ``REGION_SIZE`` articles, take articles in but are never split or
+merged. Copies follow their original. Everything is written in one transaction, and
+the index (postings, LSH buckets, document frequencies, re-computed weights) is
+updated in it, so the stored counts only ever cover filed articles.
 """
 
 from __future__ import annotations
@@ -52,6 +56,10 @@ from precis.store.storyindex import (
 )
 
 COPY_CANDIDATES = 50  # LSH candidates checked by containment per new article
+# Stored articles with stale weights (``storyindex.STALE_GROWTH``) revisited per
+# assignment: their stories are re-grouped with the new articles. Each original is
+# revisited O(log(store size)) times in all, so a handful per assignment keeps up.
+REVISIT = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +68,15 @@ class Placed:
     story_id: int
     duplicate_of: int | None
     new_story: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Filed:
+    """What a new original's member row keeps for later comparisons."""
+
+    keys: dict[str, float]
+    weights: dict[str, float]
+    docs: int  # the number of original articles the weights were computed with
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,19 +248,21 @@ class _Regrouping:
         order = [str(item.article_id) for item in self.originals]
         n = max(self.index.doc_count(), 1)
         df = self.index.df(sorted(set().union(*(item.keys for item in self.originals))))
-        weights = {str(item.article_id): weigh(item.keys, n, df) for item in self.originals}
+        raw = {str(item.article_id): item.keys for item in self.originals}
+        weights = {i: weigh(keys, n, df) for i, keys in raw.items()}
         filed = {i: index_keys(w, df) for i, w in weights.items()}
         published = {str(item.article_id): item.published for item in self.originals}
         edges = candidate_edges(order, weights, filed, published, self.window)
         stored = self._stored_candidates(order, weights, filed, published, edges)
+        seeds = self._revisit(stored, edges)
         sizes = self.index.story_sizes(sorted({m.story for m in stored.values()}))
-        free = self._region(order, stored, sizes, edges)
+        free = self._region(order, seeds, stored, sizes, edges)
         fixed = {
             i: Fixed(m.story, sizes.get(m.story, 1)) for i, m in stored.items() if i not in free
         }
         stored_order = sorted(free, key=lambda i: _stored_rank(free[i]))
         groups = agglomerate(stored_order + order, edges, self.owner.params.threshold, fixed)
-        keys = _Weights(self.conn, {**weights, **{i: m.keys for i, m in free.items()}})
+        keys = _Weights(self.index, {**weights, **{i: m.keys for i, m in free.items()}})
         placed = placements(groups, edges, keys, fixed)
         now = datetime.now(UTC)
         final, created = self._stories(groups, free, now)
@@ -269,8 +288,8 @@ class _Regrouping:
                         None,
                         score,
                         why,
-                        weights[node],
                         published[node],
+                        _Filed(raw[node], weights[node], n),
                     )
         for story_id in sorted(changed):
             self._touch(story_id, now)
@@ -280,6 +299,7 @@ class _Regrouping:
         if self.originals:
             # df += 1 for every key (an upsert, so concurrent writers cannot lose counts)
             count_keys(self.owner.store, self.conn, self.unfiled)
+        self.index.write_back(self.conn, n)
         placed_rows: list[Placed] = []
         for item in self.batch:
             if item.original is None:
@@ -294,7 +314,6 @@ class _Regrouping:
                 original,
                 1.0,
                 {"copy_of": original},
-                {},
                 item.published,
             )
             self._touch(story_id, now)
@@ -323,25 +342,59 @@ class _Regrouping:
                     edges.setdefault(member.id, {})[article] = score
         return stored
 
+    def _revisit(self, stored: dict[str, Member], edges: dict[str, dict[str, float]]) -> list[str]:
+        """Stored articles whose weights are stale (``REVISIT`` at most, stalest first),
+        weighed again and scored against their candidates as if they had just arrived,
+        so that ``_region`` re-groups their stories: what the store looked like when
+        they were grouped (few articles, every word rare) no longer decides. Returns
+        them; ``stored`` and ``edges`` get them and their candidates."""
+        stalest = self.index.stalest(REVISIT)
+        if not stalest:
+            return []
+        seeds = {m.id: m for m in self.index.by_id(stalest)}
+        for seed in sorted(seeds, key=int):
+            member = seeds[seed]
+            stored[seed] = Member(seed, member.story, {}, member.published)
+            row = edges.setdefault(seed, {})
+            filing = self.index.filing(member.keys)
+            for other in self.index.candidates(filing, MAX_CANDIDATES):
+                if other.id == seed or other.id in row:
+                    continue
+                if within(member.published, other.published, self.window):
+                    if other.id not in stored:
+                        stored[other.id] = Member(other.id, other.story, {}, other.published)
+                    score = pair_total(member.keys, other.keys)
+                    row[other.id] = score
+                    edges.setdefault(other.id, {})[seed] = score
+        return sorted(seeds, key=int)
+
     def _region(
         self,
         order: Sequence[str],
+        seeds: Sequence[str],
         stored: dict[str, Member],
         sizes: dict[str, int],
         edges: dict[str, dict[str, float]],
     ) -> dict[str, Member]:
         """The stored articles re-grouped with the batch: every original member of the
-        ``REGION_STORIES`` stories each new article is most tied to, if not corrected
-        and not over ``REGION_SIZE`` (``sizes``: original articles per story); all pairs
-        within each such story are scored. The other stored candidates' stories stay as
-        they are (``fixed`` in ``run``)."""
-        touched: set[str] = set()
-        for article in order:
+        ``REGION_STORIES`` stories each new or revisited article is most tied to (and a
+        revisited article's own story), if not corrected and not over ``REGION_SIZE``
+        (``sizes``: original articles per story). All pairs within each such story are
+        scored, and the pairs across two stories one new or revisited article is tied
+        to (it may show they are one story). The other stored candidates' stories stay
+        as they are (``fixed`` in ``run``): they take articles in, but are never split
+        or merged."""
+        ties: list[list[str]] = []
+        for article in [*order, *seeds]:
             sums: dict[str, float] = defaultdict(float)
             for other, score in edges[article].items():
                 if other in stored:
                     sums[stored[other].story] += score
-            touched.update(sorted(sums, key=lambda s: (-sums[s], int(s)))[:REGION_STORIES])
+            tied = sorted(sums, key=lambda s: (-sums[s], int(s)))[:REGION_STORIES]
+            if article in seeds and stored[article].story not in tied:
+                tied.append(stored[article].story)  # a revisited article's own story
+            ties.append(tied)
+        touched = {story for tied in ties for story in tied}
         free: dict[str, Member] = {}
         if not touched:
             return free
@@ -350,16 +403,35 @@ class _Regrouping:
             (s for s in touched if s not in locked and 0 < sizes.get(s, 0) <= REGION_SIZE),
             key=int,
         )
-        for members in self.index.originals(open_stories).values():
-            for i, a in enumerate(members):
-                free[a.id] = a
-                for b in members[i + 1 :]:
-                    if within(a.published, b.published, self.window):
-                        score = pair_total(a.keys, b.keys)
-                        edges.setdefault(a.id, {})[b.id] = score
-                        edges.setdefault(b.id, {})[a.id] = score
+        members = self.index.originals(open_stories)
+        for story in open_stories:
+            self._score_pairs(members[story], members[story], edges)
+        bridged: set[tuple[str, str]] = set()
+        for tied in ties:
+            opened = sorted((s for s in tied if s in members), key=int)
+            for i, first in enumerate(opened):
+                for second in opened[i + 1 :]:
+                    if (first, second) not in bridged:
+                        bridged.add((first, second))
+                        self._score_pairs(members[first], members[second], edges)
+        for found in members.values():
+            free.update((a.id, a) for a in found)
         stored.update(free)
         return free
+
+    def _score_pairs(
+        self, first: Sequence[Member], second: Sequence[Member], edges: dict[str, dict[str, float]]
+    ) -> None:
+        """Score the pairs of two lists of stored members (of one story: each pair once,
+        every score kept; of two stories: the pairs that share something)."""
+        same = first is second
+        for i, a in enumerate(first):
+            for b in second[i + 1 :] if same else second:
+                if within(a.published, b.published, self.window):
+                    score = pair_total(a.keys, b.keys)
+                    if same or score > 0:
+                        edges.setdefault(a.id, {})[b.id] = score
+                        edges.setdefault(b.id, {})[a.id] = score
 
     def _stories(
         self, groups: Sequence[Group], free: dict[str, Member], now: datetime
@@ -407,9 +479,11 @@ class _Regrouping:
         duplicate_of: int | None,
         score: float,
         explanation: dict[str, object],
-        weights: dict[str, float],
         published: datetime | None,
+        filed: _Filed | None = None,
     ) -> None:
+        """A new member row; an original (``filed``) keeps its weights, its raw keys and
+        the article count the weights were computed with."""
         self.conn.execute(
             sa.insert(story_articles).values(
                 article_id=article_id,
@@ -418,7 +492,9 @@ class _Regrouping:
                 pinned=False,
                 score=score,
                 explanation=explanation,
-                weights={k: round(v, 5) for k, v in weights.items()},
+                weights={k: round(v, 5) for k, v in filed.weights.items()} if filed else {},
+                key_counts=filed.keys if filed else None,
+                weighed_docs=filed.docs if filed else None,
                 published=published,
             )
         )
@@ -446,24 +522,20 @@ class _Regrouping:
 
 
 class _Weights(Mapping[str, Mapping[str, float]]):
-    """Pair weights by article id: those given, else a stored article's, read when first
-    asked for (only explanations need them, for an article whose closest fellow member
-    is in a story that was not re-grouped)."""
+    """Pair weights by article id: those given, else a stored article's, read and weighed
+    when first asked for (only explanations need them, for an article whose closest
+    fellow member is in a story that was not re-grouped)."""
 
-    def __init__(self, conn: Connection, known: dict[str, Mapping[str, float]]) -> None:
-        self.conn = conn
+    def __init__(self, index: DbIndex, known: dict[str, Mapping[str, float]]) -> None:
+        self.index = index
         self.known = known
 
     def __getitem__(self, article_id: str) -> Mapping[str, float]:
         if article_id not in self.known:
-            found = self.conn.execute(
-                sa.select(story_articles.c.weights).where(
-                    story_articles.c.article_id == int(article_id)
-                )
-            ).scalar()
-            if found is None:
+            found = self.index.by_id([int(article_id)])
+            if not found:
                 raise KeyError(article_id)
-            self.known[article_id] = found
+            self.known[article_id] = found[0].keys
         return self.known[article_id]
 
     def __iter__(self) -> Iterator[str]:

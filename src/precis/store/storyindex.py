@@ -5,6 +5,15 @@ of it.
 keys (``story_postings``), document frequencies (``story_df``, with the count of filed
 articles under ``DOC_COUNT_KEY``), story sizes and members, and which stories a user
 corrected. Bound to one connection, so one assignment reads one consistent state.
+
+Stored members are compared with the weights they were filed with while those are
+fresh, and are weighed again from their raw key counts (``story_articles.key_counts``)
+with the document frequencies of now once the store has grown ``STALE_GROWTH`` times
+since (``weighed_docs``); the new weights are written back in the same transaction
+(``reweighed``). An article filed while the store was nearly empty, where every word
+looked rare, is so compared on the same footing as one filed today, as batch clustering
+weighs every article with the frequencies of its whole input, at the cost of one
+document-frequency read per stale member, not per member (``bench/bench_arrival.py``).
 Filing articles into it is done by ``StoryAssigner`` (``precis.store.storyassign``) and
 in bulk by ``StoryLoader`` (``precis.store.storyload``);
 the two writes they share, a new story row and the document-frequency upsert, are here.
@@ -13,18 +22,31 @@ the two writes they share, a new story row and the document-frequency upsert, ar
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from precis.cluster.assign import Member
+from precis.cluster.assign import Member, index_keys, weigh
 from precis.store.db import Store
 from precis.store.schema import stories, story_articles, story_df, story_postings
 
 DOC_COUNT_KEY = "#docs"  # the story_df row that counts indexed (non-copy) articles
 CHUNK = 400  # bound parameters per IN (...) query: well under SQLite's limit
+# A member's weights are stale once the store holds this many times the articles it was
+# weighed with: each member is weighed again O(log(store size)) times in all, and a
+# grown store's frequencies barely move in between.
+STALE_GROWTH = 1.5
+MEMBER_COLUMNS = (
+    story_articles.c.article_id,
+    story_articles.c.story_id,
+    story_articles.c.key_counts,
+    story_articles.c.weights,
+    story_articles.c.weighed_docs,
+    story_articles.c.published,
+)
 
 
 class DbIndex:
@@ -43,22 +65,95 @@ class DbIndex:
     def __init__(self, conn: Connection, unfiled: Counter[str] | None = None) -> None:
         self.conn = conn
         self.unfiled = unfiled
+        # What this transaction has read of story_df (plus the unfiled counts): the
+        # members of one assignment share most of their keys.
+        self._df: dict[str, int] = {}
+        # Members weighed again in this transaction, to be written back (``write_back``).
+        self.reweighed: dict[int, dict[str, float]] = {}
 
     def doc_count(self) -> int:
-        value = self.conn.execute(
-            sa.select(story_df.c.df).where(story_df.c.key == DOC_COUNT_KEY)
-        ).scalar()
-        return int(value or 0) + self._extra(DOC_COUNT_KEY)
+        return self.df([DOC_COUNT_KEY])[DOC_COUNT_KEY]
 
     def df(self, keys: Iterable[str]) -> dict[str, int]:
         keys = list(keys)
+        missing = sorted({k for k in keys if k not in self._df})
         found: dict[str, int] = {}
-        for chunk in chunks(keys):
+        for chunk in chunks(missing):
             rows = self.conn.execute(
                 sa.select(story_df.c.key, story_df.c.df).where(story_df.c.key.in_(chunk))
             )
             found.update({row.key: int(row.df) for row in rows})
-        return {k: found.get(k, 0) + self._extra(k) for k in keys}
+        self._df.update({k: found.get(k, 0) + self._extra(k) for k in missing})
+        return {k: self._df[k] for k in keys}
+
+    def weighed(self, rows: Sequence[Any]) -> list[dict[str, float]]:
+        """The pair weights of stored members (rows of ``MEMBER_COLUMNS``): those they
+        were filed with while fresh, else weighed again with the document frequencies of
+        now (and remembered in ``reweighed``). A member filed before its key counts were
+        stored (NULL) keeps the weights it was filed with."""
+        n_docs = max(self.doc_count(), 1)
+        stale: list[Mapping[str, float] | None] = [
+            r.key_counts
+            if r.key_counts is not None
+            and (int(r.article_id) in self.reweighed or self.stale(r.weighed_docs, n_docs))
+            else None
+            for r in rows
+        ]
+        self.df(k for keys in stale if keys for k in keys)
+        found = []
+        for keys, row in zip(stale, rows, strict=True):
+            if keys is None:
+                found.append(dict(row.weights))
+                continue
+            weights = weigh(keys, n_docs, self._df)
+            self.reweighed[int(row.article_id)] = weights
+            found.append(weights)
+        return found
+
+    @staticmethod
+    def stale(weighed_docs: int | None, n_docs: int) -> bool:
+        return weighed_docs is None or n_docs >= STALE_GROWTH * weighed_docs
+
+    def stalest(self, limit: int) -> list[int]:
+        """Up to ``limit`` original articles whose weights are stale, stalest first."""
+        bound = self.doc_count() / STALE_GROWTH
+        query = (
+            sa.select(story_articles.c.article_id)
+            .where(story_articles.c.weighed_docs <= bound)
+            .order_by(story_articles.c.weighed_docs, story_articles.c.article_id)
+            .limit(limit)
+        )
+        return [int(a) for a in self.conn.execute(query).scalars()]
+
+    def filing(self, weights: Mapping[str, float]) -> list[str]:
+        """The index keys a member weighed again in this transaction is filed under now
+        (the document frequencies of all its keys were read to weigh it)."""
+        return index_keys(weights, self._df)
+
+    def write_back(self, conn: Connection, n_docs: int) -> None:
+        """Store the weights of the members weighed again, with the count they were
+        weighed with, and file them under their index keys of now: keys chosen while
+        the store was nearly empty are not the ones that find a member's story-mates."""
+        if not self.reweighed:
+            return
+        ids = sorted(self.reweighed)
+        conn.execute(
+            sa.update(story_articles)
+            .where(story_articles.c.article_id == sa.bindparam("aid"))
+            .values(weights=sa.bindparam("w"), weighed_docs=n_docs),
+            [{"aid": a, "w": {k: round(v, 5) for k, v in self.reweighed[a].items()}} for a in ids],
+        )
+        for chunk in chunks([str(a) for a in ids]):
+            conn.execute(
+                sa.delete(story_postings).where(
+                    story_postings.c.article_id.in_([int(a) for a in chunk])
+                )
+            )
+        postings = [
+            {"key": key, "article_id": a} for a in ids for key in self.filing(self.reweighed[a])
+        ]
+        if postings:
+            conn.execute(sa.insert(story_postings), postings)
 
     def _extra(self, key: str) -> int:
         return 1 if self.unfiled is None else self.unfiled[key]
@@ -74,15 +169,15 @@ class DbIndex:
             .order_by(shared.desc(), story_postings.c.article_id)
             .limit(limit)
         ).subquery()
-        query = sa.select(
-            story_articles.c.article_id,
-            story_articles.c.story_id,
-            story_articles.c.weights,
-            story_articles.c.published,
-        ).join(ranked, ranked.c.article_id == story_articles.c.article_id)
+        query = sa.select(*MEMBER_COLUMNS).join(
+            ranked, ranked.c.article_id == story_articles.c.article_id
+        )
+        return self._members(self.conn.execute(query).all())
+
+    def _members(self, rows: Sequence[Any]) -> list[Member]:
         return [
-            Member(str(r.article_id), str(r.story_id), r.weights, r.published)
-            for r in self.conn.execute(query)
+            Member(str(r.article_id), str(r.story_id), weights, r.published)
+            for r, weights in zip(rows, self.weighed(rows), strict=True)
         ]
 
     def story_sizes(self, stories: Sequence[str]) -> dict[str, int]:
@@ -110,22 +205,25 @@ class DbIndex:
         found: dict[str, list[Member]] = {str(s): [] for s in stories}
         for chunk in chunks(list(stories)):
             query = (
-                sa.select(
-                    story_articles.c.article_id,
-                    story_articles.c.story_id,
-                    story_articles.c.weights,
-                    story_articles.c.published,
-                )
+                sa.select(*MEMBER_COLUMNS)
                 .where(
                     story_articles.c.story_id.in_([int(s) for s in chunk]),
                     story_articles.c.duplicate_of.is_(None),
                 )
                 .order_by(story_articles.c.article_id)
             )
-            for r in self.conn.execute(query):
-                found[str(r.story_id)].append(
-                    Member(str(r.article_id), str(r.story_id), r.weights, r.published)
-                )
+            for member in self._members(self.conn.execute(query).all()):
+                found[member.story].append(member)
+        return found
+
+    def by_id(self, article_ids: Sequence[int]) -> list[Member]:
+        """These stored articles (those with a story), weighed as the others."""
+        found: list[Member] = []
+        for chunk in chunks([str(a) for a in article_ids]):
+            query = sa.select(*MEMBER_COLUMNS).where(
+                story_articles.c.article_id.in_([int(a) for a in chunk])
+            )
+            found += self._members(self.conn.execute(query).all())
         return found
 
     def locked(self, ids: Sequence[str]) -> set[str]:

@@ -149,7 +149,7 @@ class StoryLoader:
 
     def index(self, conn: Connection, article_ids: Sequence[int]) -> None:
         """File original articles that are in a story but not yet in the index: document
-        frequencies, posting lists, LSH buckets and their stored weights. Two passes: the
+        frequencies, posting lists, LSH buckets, their weights and key counts. Two passes: the
         frequencies of all of them are counted first, so every article is weighed with
         the same frequencies (those of the store plus all of ``article_ids``), as
         ``assign`` and ``precis.cluster.cluster`` weigh a batch."""
@@ -164,7 +164,7 @@ class StoryLoader:
         count_keys(self.store, conn, counts)
         n_docs = max(stored.get(DOC_COUNT_KEY, 0) + counts[DOC_COUNT_KEY], 1)
         for chunk in self._keyed(conn, article_ids):
-            postings, buckets, weights = [], [], []
+            postings, buckets, counted = [], [], []
             for article_id, text, keys in chunk:
                 df = {k: stored[k] + counts[k] for k in keys}
                 weighted = weigh(keys, n_docs, df)
@@ -173,19 +173,25 @@ class StoryLoader:
                     {"bucket": b, "article_id": article_id}
                     for b in dedup.band_keys(dedup.shingles(text))
                 ]
-                weights.append(
-                    {"aid": article_id, "w": {k: round(v, 5) for k, v in weighted.items()}}
+                counted.append(
+                    {
+                        "aid": article_id,
+                        "k": keys,
+                        "w": {k: round(v, 5) for k, v in weighted.items()},
+                    }
                 )
             if postings:
                 conn.execute(self.store._insert(story_postings).on_conflict_do_nothing(), postings)
             if buckets:
                 conn.execute(self.store._insert(story_lsh).on_conflict_do_nothing(), buckets)
-            if weights:
+            if counted:
                 conn.execute(
                     sa.update(story_articles)
                     .where(story_articles.c.article_id == sa.bindparam("aid"))
-                    .values(weights=sa.bindparam("w")),
-                    weights,
+                    .values(
+                        key_counts=sa.bindparam("k"), weights=sa.bindparam("w"), weighed_docs=n_docs
+                    ),
+                    counted,
                 )
 
     def _keyed(
@@ -209,7 +215,7 @@ class StoryLoader:
 
     def rebuild_index(self) -> int:
         """Recompute the derived index tables (postings, document frequencies, LSH
-        buckets, weights) from the stored articles of every story; returns how many
+        buckets, weights, key counts) from the stored articles of every story; returns how many
         articles were indexed. Exports leave these tables out: this rebuilds them."""
         with self.store.engine.begin() as conn:
             for table in (story_postings, story_lsh, story_df):
