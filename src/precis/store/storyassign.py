@@ -299,7 +299,7 @@ class _Regrouping:
         if self.originals:
             # df += 1 for every key (an upsert, so concurrent writers cannot lose counts)
             count_keys(self.owner.store, self.conn, self.unfiled)
-        self.index.write_back(self.conn, n)
+        self.index.write_back(self.owner.store, n)
         placed_rows: list[Placed] = []
         for item in self.batch:
             if item.original is None:

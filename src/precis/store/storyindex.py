@@ -36,9 +36,12 @@ from precis.store.schema import stories, story_articles, story_df, story_posting
 DOC_COUNT_KEY = "#docs"  # the story_df row that counts indexed (non-copy) articles
 CHUNK = 400  # bound parameters per IN (...) query: well under SQLite's limit
 # A member's weights are stale once the store holds this many times the articles it was
-# weighed with: each member is weighed again O(log(store size)) times in all, and a
-# grown store's frequencies barely move in between.
+# weighed with (each member is weighed again a few times while the store is small), and
+# never once they were computed with STALE_BELOW articles or more: revisiting a member
+# costs about as much as assigning an article, and a store of 100,000 articles filled
+# in steps would otherwise revisit all its early members (bench stories_scale).
 STALE_GROWTH = 1.5
+STALE_BELOW = 1000
 MEMBER_COLUMNS = (
     story_articles.c.article_id,
     story_articles.c.story_id,
@@ -112,11 +115,13 @@ class DbIndex:
 
     @staticmethod
     def stale(weighed_docs: int | None, n_docs: int) -> bool:
-        return weighed_docs is None or n_docs >= STALE_GROWTH * weighed_docs
+        if weighed_docs is None:
+            return True
+        return weighed_docs < STALE_BELOW and n_docs >= STALE_GROWTH * weighed_docs
 
     def stalest(self, limit: int) -> list[int]:
         """Up to ``limit`` original articles whose weights are stale, stalest first."""
-        bound = self.doc_count() / STALE_GROWTH
+        bound = min(self.doc_count() / STALE_GROWTH, STALE_BELOW - 1)
         query = (
             sa.select(story_articles.c.article_id)
             .where(story_articles.c.weighed_docs <= bound)
@@ -130,13 +135,14 @@ class DbIndex:
         (the document frequencies of all its keys were read to weigh it)."""
         return index_keys(weights, self._df)
 
-    def write_back(self, conn: Connection, n_docs: int) -> None:
+    def write_back(self, store: Store, n_docs: int) -> None:
         """Store the weights of the members weighed again, with the count they were
         weighed with, and file them under their index keys of now: keys chosen while
         the store was nearly empty are not the ones that find a member's story-mates."""
         if not self.reweighed:
             return
         ids = sorted(self.reweighed)
+        conn = self.conn
         conn.execute(
             sa.update(story_articles)
             .where(story_articles.c.article_id == sa.bindparam("aid"))
@@ -152,8 +158,8 @@ class DbIndex:
         postings = [
             {"key": key, "article_id": a} for a in ids for key in self.filing(self.reweighed[a])
         ]
-        if postings:
-            conn.execute(sa.insert(story_postings), postings)
+        if postings:  # another writer may have re-filed the same member meanwhile
+            conn.execute(store._insert(story_postings).on_conflict_do_nothing(), postings)
 
     def _extra(self, key: str) -> int:
         return 1 if self.unfiled is None else self.unfiled[key]
