@@ -45,7 +45,6 @@ STALE_BELOW = 1000
 MEMBER_COLUMNS = (
     story_articles.c.article_id,
     story_articles.c.story_id,
-    story_articles.c.key_counts,
     story_articles.c.weights,
     story_articles.c.weighed_docs,
     story_articles.c.published,
@@ -91,32 +90,46 @@ class DbIndex:
 
     def weighed(self, rows: Sequence[Any]) -> list[dict[str, float]]:
         """The pair weights of stored members (rows of ``MEMBER_COLUMNS``): those they
-        were filed with while fresh, else weighed again with the document frequencies of
-        now (and remembered in ``reweighed``). A member filed before its key counts were
-        stored (NULL) keeps the weights it was filed with."""
+        were filed with while fresh, else weighed again from their key counts with the
+        document frequencies of now (and remembered in ``reweighed``). A member filed
+        before key counts were stored (NULL ``weighed_docs``) keeps its weights. Key
+        counts are read only for the stale members: most members are fresh, and reading
+        a JSON column costs its parsing."""
         n_docs = max(self.doc_count(), 1)
-        stale: list[Mapping[str, float] | None] = [
-            r.key_counts
-            if r.key_counts is not None
-            and (int(r.article_id) in self.reweighed or self.stale(r.weighed_docs, n_docs))
-            else None
+        stale = [
+            int(r.article_id)
+            for r in rows
+            if int(r.article_id) not in self.reweighed and self.stale(r.weighed_docs, n_docs)
+        ]
+        counts = self._key_counts(stale)
+        self.df(k for keys in counts.values() for k in keys)
+        for article_id in sorted(counts):
+            self.reweighed[article_id] = weigh(counts[article_id], n_docs, self._df)
+        return [
+            self.reweighed[int(r.article_id)]
+            if int(r.article_id) in self.reweighed
+            else dict(r.weights)
             for r in rows
         ]
-        self.df(k for keys in stale if keys for k in keys)
-        found = []
-        for keys, row in zip(stale, rows, strict=True):
-            if keys is None:
-                found.append(dict(row.weights))
-                continue
-            weights = weigh(keys, n_docs, self._df)
-            self.reweighed[int(row.article_id)] = weights
-            found.append(weights)
+
+    def _key_counts(self, article_ids: Sequence[int]) -> dict[int, dict[str, float]]:
+        found: dict[int, dict[str, float]] = {}
+        for chunk in chunks([str(a) for a in article_ids]):
+            rows = self.conn.execute(
+                sa.select(story_articles.c.article_id, story_articles.c.key_counts).where(
+                    story_articles.c.article_id.in_([int(a) for a in chunk]),
+                    story_articles.c.key_counts.is_not(None),
+                )
+            )
+            found.update(
+                {int(r.article_id): dict(r.key_counts) for r in rows if r.key_counts is not None}
+            )
         return found
 
     @staticmethod
     def stale(weighed_docs: int | None, n_docs: int) -> bool:
-        if weighed_docs is None:
-            return True
+        if weighed_docs is None:  # filed before key counts were kept
+            return False
         return weighed_docs < STALE_BELOW and n_docs >= STALE_GROWTH * weighed_docs
 
     def stalest(self, limit: int) -> list[int]:
