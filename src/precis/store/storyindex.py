@@ -5,18 +5,20 @@ of it.
 keys (``story_postings``), document frequencies (``story_df``, with the count of filed
 articles under ``DOC_COUNT_KEY``), story sizes and members, and which stories a user
 corrected. Bound to one connection, so one assignment reads one consistent state.
+Filing articles into it is done by ``StoryAssigner`` (``precis.store.storyassign``) and
+in bulk by ``StoryLoader`` (``precis.store.storyload``); the two writes they share, a
+new story row and the document-frequency upsert, are here.
 
 Stored members are compared with the weights they were filed with while those are
-fresh, and are weighed again from their raw key counts (``story_articles.key_counts``)
-with the document frequencies of now once the store has grown ``STALE_GROWTH`` times
-since (``weighed_docs``); the new weights are written back in the same transaction
-(``reweighed``). An article filed while the store was nearly empty, where every word
-looked rare, is so compared on the same footing as one filed today, as batch clustering
-weighs every article with the frequencies of its whole input, at the cost of one
-document-frequency read per stale member, not per member (``bench/bench_arrival.py``).
-Filing articles into it is done by ``StoryAssigner`` (``precis.store.storyassign``) and
-in bulk by ``StoryLoader`` (``precis.store.storyload``);
-the two writes they share, a new story row and the document-frequency upsert, are here.
+fresh. Weights computed while the store held fewer than ``STALE_BELOW`` articles go
+stale once it has grown ``STALE_GROWTH`` times since (``weighed_docs``): the member is
+then weighed again from its raw key counts (``story_articles.key_counts``) with the
+document frequencies of now, and the new weights and index keys are written back in
+the same transaction (``reweighed``, ``write_back``). An article filed while the store
+was nearly empty, where every word looked rare, is so compared on the same footing as
+one filed later, as batch clustering weighs every article with the frequencies of its
+whole input (``bench/bench_arrival.py``), at the cost of one document-frequency read
+per stale member, not per member.
 """
 
 from __future__ import annotations
