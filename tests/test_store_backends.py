@@ -211,3 +211,37 @@ def test_story_index_reads_more_stories_than_one_statement_may_name(any_store: S
         assert index.locked(many) == {str(into)}
         assert {m.id for m in index.originals(many)[str(into)]} >= {str(first.id)}
         assert index.story_sizes(many)[str(into)] >= 1
+
+
+def test_articles_added_one_at_a_time_are_weighed_again_and_regrouped(
+    any_store: Store,
+) -> None:
+    """The revisit path on both backends: articles assigned one per call, in a store
+    small enough that every earlier member goes stale, are weighed again, re-filed and
+    re-grouped, and end in the stories one batch run gives them."""
+    from collections import defaultdict
+
+    from precis.cluster import ArticleInput, cluster
+    from precis.store.schema import story_articles, story_postings
+    from precis.store.stories import StoryStore
+    from test_stories import FERRY, FLOOD, WILDFIRE
+
+    texts = {**FERRY, "flood": FLOOD, "fire": WILDFIRE}
+    stories = StoryStore(any_store)
+    ids = {}
+    for n, (name, (title, text)) in enumerate(texts.items()):
+        ids[name] = any_store.add(Article(title=title, text=text, url=f"https://f{n}.test/")).id
+        stories.assign([ids[name]])
+    batch = cluster([ArticleInput(str(ids[n]), text, title) for n, (title, text) in texts.items()])
+    by_batch: dict[str, set[int]] = defaultdict(set)
+    by_store: dict[int, set[int]] = defaultdict(set)
+    for a in batch:
+        by_batch[a.story].add(int(a.id))
+        by_store[stories.story_of(int(a.id))].add(int(a.id))
+    assert sorted(map(sorted, by_store.values())) == sorted(map(sorted, by_batch.values()))
+    with any_store.engine.connect() as conn:
+        rows = conn.execute(sa.select(story_articles.c.article_id, story_articles.c.weighed_docs))
+        weighed = {r.article_id: r.weighed_docs for r in rows}
+        filed = {int(a) for a in conn.execute(sa.select(story_postings.c.article_id)).scalars()}
+    assert weighed[ids[next(iter(texts))]] > 1  # the first article was weighed again
+    assert filed == set(ids.values())  # re-filing left every article in the index
