@@ -13,7 +13,7 @@ consistent. Each loader skips what is already there, so re-importing is a no-op:
   article already analysed in the target keeps its own).
 
 Not exported, because they are derived and rebuilt on import: the story index
-(``story_postings``, ``story_df``, ``story_lsh`` and each member's key counts; the story
+(``story_postings``, ``story_df``, ``story_lsh`` and each member's weights and key counts; the story
 loader re-files the imported originals, and ``StoryLoader.rebuild_index`` recomputes the
 whole index) and the full-text search index (kept by the database's own triggers).
 """

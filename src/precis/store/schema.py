@@ -203,7 +203,7 @@ story_articles = sa.Table(
     # An original's pair weights, computed when the store held ``weighed_docs`` original
     # articles, and its keys with raw counts (``precis.cluster.assign.article_keys``), from
     # which it is weighed again once the store has grown (``storyindex.STALE_GROWTH``).
-    # Rows filed before migration 0008 have neither count until ``precis story reindex``.
+    # Rows filed before migration 0008 have neither (NULL) until ``precis story reindex``.
     sa.Column("weights", sa.JSON, nullable=False),
     sa.Column("published", UTCDateTime),
     sa.Column("key_counts", sa.JSON),
