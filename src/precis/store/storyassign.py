@@ -329,17 +329,10 @@ class _Regrouping:
         edges: dict[str, dict[str, float]],
     ) -> dict[str, Member]:
         """Stored articles the posting index offers each new article, scored into
-        ``edges``. Their weights are not kept (a large batch meets many): the members of
-        re-grouped stories are read again with theirs (``_region``)."""
+        ``edges``."""
         stored: dict[str, Member] = {}
         for article in order:
-            for member in self.index.candidates(filed[article], MAX_CANDIDATES):
-                if within(published[article], member.published, self.window):
-                    if member.id not in stored:
-                        stored[member.id] = Member(member.id, member.story, {}, member.published)
-                    score = pair_total(weights[article], member.keys)
-                    edges[article][member.id] = score
-                    edges.setdefault(member.id, {})[article] = score
+            self._link(article, weights[article], published[article], filed[article], stored, edges)
         return stored
 
     def _revisit(self, stored: dict[str, Member], edges: dict[str, dict[str, float]]) -> list[str]:
@@ -355,18 +348,33 @@ class _Regrouping:
         for seed in sorted(seeds, key=int):
             member = seeds[seed]
             stored[seed] = Member(seed, member.story, {}, member.published)
-            row = edges.setdefault(seed, {})
             filing = self.index.filing(member.keys)
-            for other in self.index.candidates(filing, MAX_CANDIDATES):
-                if other.id == seed or other.id in row:
-                    continue
-                if within(member.published, other.published, self.window):
-                    if other.id not in stored:
-                        stored[other.id] = Member(other.id, other.story, {}, other.published)
-                    score = pair_total(member.keys, other.keys)
-                    row[other.id] = score
-                    edges.setdefault(other.id, {})[seed] = score
+            self._link(seed, member.keys, member.published, filing, stored, edges)
         return sorted(seeds, key=int)
+
+    def _link(
+        self,
+        article: str,
+        weights: Mapping[str, float],
+        published: datetime | None,
+        filing: Sequence[str],
+        stored: dict[str, Member],
+        edges: dict[str, dict[str, float]],
+    ) -> None:
+        """Score ``article`` against the stored articles the posting index offers for
+        its index keys (``filing``), within the time window, into ``edges``; ``stored``
+        gets them without their weights (a large batch meets many: the members of
+        re-grouped stories are read again with theirs, ``_region``)."""
+        row = edges.setdefault(article, {})
+        for other in self.index.candidates(filing, MAX_CANDIDATES):
+            if other.id == article or other.id in row:
+                continue
+            if within(published, other.published, self.window):
+                if other.id not in stored:
+                    stored[other.id] = Member(other.id, other.story, {}, other.published)
+                score = pair_total(weights, other.keys)
+                row[other.id] = score
+                edges.setdefault(other.id, {})[article] = score
 
     def _region(
         self,
