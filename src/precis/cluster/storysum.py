@@ -116,13 +116,12 @@ def _analyse(
     units = _units(articles)
     if not units:
         return None
-    vectors, titles = term_matrix(
-        [content_terms(u.text) for u in units], [content_terms(a.title) for a in articles]
-    )
+    terms = [content_terms(u.text) for u in units]
+    vectors, titles = term_matrix(terms, [content_terms(a.title) for a in articles])
     sims = np.asarray((vectors @ vectors.T).todense(), dtype=np.float64)
     outlets = [articles[u.article].outlet for u in units]
     support = _support(units, outlets, sims)
-    features = sentence_features(units, sims, vectors, titles, outlets, support)
+    features = sentence_features(units, terms, sims, vectors, titles, outlets, support)
     return units, sims, support, features, features @ np.array(WEIGHTS)
 
 
@@ -161,27 +160,19 @@ def _outlets(i: int, support: list[dict[int, int]], outlets: list[str]) -> set[s
 
 def _agreement(sims: FloatArray, outlets: list[str]) -> FloatArray:
     """Mean, over the other outlets, of the best cosine to one of their sentences."""
-    n = len(outlets)
-    others = len(set(outlets)) - 1
-    agreement = np.zeros(n)
-    for i in range(n):
-        best: dict[str, float] = {}
-        for j in range(n):
-            if outlets[j] != outlets[i]:
-                best[outlets[j]] = max(best.get(outlets[j], 0.0), sims[i, j])
-        agreement[i] = sum(best.values()) / others if others else 0.0
-    return agreement
+    names = list(dict.fromkeys(outlets))
+    own = np.array([names.index(o) for o in outlets])
+    if len(names) < 2:
+        return np.zeros(len(outlets))
+    total = np.zeros(len(outlets))
+    for k in range(len(names)):
+        best = np.maximum(sims[:, own == k].max(axis=1), 0.0)
+        total += np.where(own == k, 0.0, best)
+    return total / (len(names) - 1)
 
 
 def _position_prior(units: list[_Unit]) -> FloatArray:
     return np.array([1.0 / (1.0 + POSITION_DECAY * u.position) for u in units])
-
-
-def _title_similarity(vectors: Any, titles: Any) -> FloatArray:
-    """Mean cosine of each sentence to the story's headlines."""
-    if not titles.shape[0]:
-        return np.zeros(vectors.shape[0])
-    return np.asarray((vectors @ titles.T).mean(axis=1)).ravel()
 
 
 # The sentence score: a linear model of these features, fitted on the 2452 NeuS TRAIN
@@ -223,12 +214,12 @@ _QUOTE = re.compile(r"[\"\u201c\u201d]")
 _NAME = re.compile(r"(?<=\s)[A-Z][a-z]+")
 
 
-def _surface(text: str) -> list[float]:
-    """Features of the sentence's own wording."""
+def _surface(text: str, terms: int) -> list[float]:
+    """Features of the sentence's own wording (``terms``: its content terms)."""
     tokens = text.split()
     return [
         float(np.log1p(len(tokens))),
-        len(content_terms(text)) / max(1, len(tokens)),
+        terms / max(1, len(tokens)),
         float(len(_DIGIT_RUN.findall(text))),
         float(len(_NAME.findall(text))),
         float(bool(_QUOTE.search(text))),
@@ -239,49 +230,47 @@ def _surface(text: str) -> list[float]:
 
 def sentence_features(
     units: list[_Unit],
+    terms: list[list[str]],
     sims: FloatArray,
     vectors: Any,
     titles: Any,
     outlets: list[str],
     support: list[dict[int, int]],
 ) -> FloatArray:
-    """One row per sentence, one column per name in ``FEATURES``."""
+    """One row per sentence, one column per name in ``FEATURES`` (``terms``: each
+    sentence's content terms, as ``vectors`` was built from)."""
     n = len(units)
     sizes = Counter(u.article for u in units)
     others = max(1, len(set(outlets)) - 1)
-    title_sims = np.asarray((vectors @ titles.T).todense()) if titles.shape[0] else None
+    article = np.array([u.article for u in units])
     centroid = np.asarray(vectors.mean(axis=0)).ravel()
     norm = float(np.linalg.norm(centroid)) or 1.0
     to_centroid = np.asarray(vectors @ (centroid / norm)).ravel()
-    agreement = _agreement(sims, outlets)
-    prior = _position_prior(units)
-    title_mean = _title_similarity(vectors, titles)
-    rows = []
-    for i, u in enumerate(units):
-        other = [j for j in range(n) if outlets[j] != outlets[i]]
-        own_title = title_sims[i, u.article] if title_sims is not None else 0.0
-        other_titles = (
-            float(np.delete(title_sims[i], u.article).mean())
-            if title_sims is not None and title_sims.shape[1] > 1
-            else 0.0
-        )
-        rows.append(
-            [
-                agreement[i],
-                prior[i],
-                float(u.position == 0),
-                u.position / sizes[u.article],
-                float(sizes[u.article]),
-                title_mean[i],
-                own_title,
-                other_titles,
-                float(sims[i, other].max()) if other else 0.0,
-                len(support[i]) / others,
-                to_centroid[i],
-                *_surface(u.text),
-            ]
-        )
-    return np.array(rows, dtype=np.float64).reshape(n, len(FEATURES))
+    # cosine of each sentence to each headline, computed once for the three title terms
+    title_sims = np.asarray((vectors @ titles.T).todense()) if titles.shape[0] else np.zeros((n, 0))
+    heads = title_sims.shape[1]
+    title_mean = title_sims.mean(axis=1) if heads else np.zeros(n)
+    own_title = title_sims[np.arange(n), article] if heads else np.zeros(n)
+    other_titles = (title_sims.sum(axis=1) - own_title) / (heads - 1) if heads > 1 else np.zeros(n)
+    outlet_of = np.array(outlets, dtype=object)
+    other_outlet = outlet_of[:, None] != outlet_of[None, :]
+    max_other = np.where(other_outlet, sims, -np.inf).max(axis=1)
+    max_other[~other_outlet.any(axis=1)] = 0.0
+    columns = [
+        _agreement(sims, outlets),
+        _position_prior(units),
+        np.array([float(u.position == 0) for u in units]),
+        np.array([u.position / sizes[u.article] for u in units]),
+        np.array([float(sizes[u.article]) for u in units]),
+        title_mean,
+        own_title,
+        other_titles,
+        max_other,
+        np.array([len(support[i]) / others for i in range(n)]),
+        to_centroid,
+    ]
+    surface = np.array([_surface(u.text, len(t)) for u, t in zip(units, terms, strict=True)])
+    return np.column_stack([*columns, surface.reshape(n, -1)]).astype(np.float64)
 
 
 def _select(units: list[_Unit], scores: FloatArray, sims: FloatArray, length: Length) -> list[int]:
