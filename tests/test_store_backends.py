@@ -219,26 +219,18 @@ def test_articles_added_one_at_a_time_are_weighed_again_and_regrouped(
     """The revisit path on both backends: articles assigned one per call, in a store
     small enough that every earlier member goes stale, are weighed again, re-filed and
     re-grouped, and end in the stories one batch run gives them."""
-    from collections import defaultdict
-
-    from precis.cluster import ArticleInput, cluster
     from precis.store.schema import story_articles, story_postings
     from precis.store.stories import StoryStore
-    from test_stories import FERRY, FLOOD, WILDFIRE
+    from test_stories import FERRY_AND_OTHERS, store_and_batch_stories
 
-    texts = {**FERRY, "flood": FLOOD, "fire": WILDFIRE}
+    texts = FERRY_AND_OTHERS
     stories = StoryStore(any_store)
     ids = {}
     for n, (name, (title, text)) in enumerate(texts.items()):
         ids[name] = any_store.add(Article(title=title, text=text, url=f"https://f{n}.test/")).id
         stories.assign([ids[name]])
-    batch = cluster([ArticleInput(str(ids[n]), text, title) for n, (title, text) in texts.items()])
-    by_batch: dict[str, set[int]] = defaultdict(set)
-    by_store: dict[int, set[int]] = defaultdict(set)
-    for a in batch:
-        by_batch[a.story].add(int(a.id))
-        by_store[stories.story_of(int(a.id))].add(int(a.id))
-    assert sorted(map(sorted, by_store.values())) == sorted(map(sorted, by_batch.values()))
+    in_store, in_batch = store_and_batch_stories(stories, ids)
+    assert in_store == in_batch
     with any_store.engine.connect() as conn:
         rows = conn.execute(sa.select(story_articles.c.article_id, story_articles.c.weighed_docs))
         weighed = {r.article_id: r.weighed_docs for r in rows}

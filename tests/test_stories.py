@@ -472,6 +472,23 @@ WILDFIRE = (
 )
 
 
+FERRY_AND_OTHERS = {**FERRY, "flood": FLOOD, "fire": WILDFIRE}
+
+
+def store_and_batch_stories(
+    stories: StoryStore, ids: dict[str, int]
+) -> tuple[list[list[int]], list[list[int]]]:
+    """The stories of the ``FERRY_AND_OTHERS`` articles (stored under ``ids``) in the
+    store and as one ``precis cluster`` run gives them, each as sorted lists of ids."""
+    articles = [ArticleInput(str(ids[n]), t, title) for n, (title, t) in FERRY_AND_OTHERS.items()]
+    by_batch: dict[str, set[int]] = defaultdict(set)
+    by_store: dict[int, set[int]] = defaultdict(set)
+    for a in cluster(articles):
+        by_batch[a.story].add(int(a.id))
+        by_store[stories.story_of(int(a.id))].add(int(a.id))
+    return sorted(map(sorted, by_store.values())), sorted(map(sorted, by_batch.values()))
+
+
 def _ferry(store: Store) -> dict[str, int]:
     ids = {}
     for i, (name, (title, text)) in enumerate(FERRY.items()):
@@ -504,14 +521,8 @@ def test_a_later_article_can_move_a_stored_one_to_the_story_it_belongs_to(store:
     stories.assign([ids["walkout"]])
     assert stories.story_of(ids["walkout"]) == stories.story_of(ids["date"])
     assert len({stories.story_of(ids[n]) for n in ("flood", "fire", "budget")}) == 3
-    texts = {**FERRY, "flood": FLOOD, "fire": WILDFIRE}
-    batch = cluster([ArticleInput(str(ids[n]), text, title) for n, (title, text) in texts.items()])
-    by_batch: dict[str, set[int]] = defaultdict(set)
-    by_store: dict[int, set[int]] = defaultdict(set)
-    for a in batch:
-        by_batch[a.story].add(int(a.id))
-        by_store[stories.story_of(int(a.id))].add(int(a.id))
-    assert sorted(map(sorted, by_store.values())) == sorted(map(sorted, by_batch.values()))
+    in_store, in_batch = store_and_batch_stories(stories, ids)
+    assert in_store == in_batch
     # why an article is where it is names a member of its story
     walkout_story = stories.get(stories.story_of(ids["walkout"]))
     walkout = next(a for a in walkout_story.articles if a.id == ids["walkout"])
