@@ -132,13 +132,7 @@ def _prepare(story: Story, tokenize: Callable[[str], list[str]]) -> Prepared | N
 
 
 def _summary(p: Prepared, scores: FloatArray, redundancy: float) -> str:
-    saved = storysum.REDUNDANCY
-    storysum.REDUNDANCY = redundancy
-    try:
-        chosen = storysum._select(p.units, scores, p.sims, Length())
-    finally:
-        storysum.REDUNDANCY = saved
-    return "\n".join(p.units[i].text for i in chosen)
+    return _text(p, _chosen(p, scores, redundancy))
 
 
 def _stopped(p: Prepared, scores: FloatArray, redundancy: float, threshold: float) -> list[int]:
@@ -173,22 +167,13 @@ def _fast(stories: list[Prepared], picks: list[list[int]]) -> float:
 def _chosen(
     p: Prepared, scores: FloatArray, redundancy: float, length: Length | None = None
 ) -> list[int]:
-    saved = storysum.REDUNDANCY
-    storysum.REDUNDANCY = redundancy
-    try:
-        return storysum._select(p.units, scores, p.sims, length or Length())
-    finally:
-        storysum.REDUNDANCY = saved
+    return storysum._select(p.units, scores, p.sims, length or Length(), redundancy)
 
 
 def _fast_r1(stories: list[Prepared], model: Model, redundancy: float) -> float:
     """Mean ROUGE-1 F from the cached tokens (what rouge-score computes, without its
     per-call overhead): used only to choose the redundancy on the fitting half."""
-    total = 0.0
-    for p in stories:
-        joined = [w for i in _chosen(p, model.score(p.features), redundancy) for w in p.tokens[i]]
-        total += _f(sum((_ngrams(joined, 1) & p.reference).values()), len(joined), p.reference_size)
-    return 100 * total / len(stories)
+    return _fast(stories, [_chosen(p, model.score(p.features), redundancy) for p in stories])
 
 
 def _fast_r1_scores(stories: list[Prepared], redundancy: float) -> float:

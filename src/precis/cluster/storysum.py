@@ -273,7 +273,15 @@ def sentence_features(
     return np.column_stack([*columns, surface.reshape(n, -1)]).astype(np.float64)
 
 
-def _select(units: list[_Unit], scores: FloatArray, sims: FloatArray, length: Length) -> list[int]:
+def _select(
+    units: list[_Unit],
+    scores: FloatArray,
+    sims: FloatArray,
+    length: Length,
+    redundancy: float | None = None,
+) -> list[int]:
+    """Greedy MMR within the length request (``redundancy``: default ``REDUNDANCY``)."""
+    penalty_weight = REDUNDANCY if redundancy is None else redundancy
     budget_sentences = length.sentences
     budget_words = length.words
     if length.ratio is not None:
@@ -285,7 +293,7 @@ def _select(units: list[_Unit], scores: FloatArray, sims: FloatArray, length: Le
     remaining = set(range(len(units)))
     while remaining:
         penalty = sims[:, chosen].max(axis=1) if chosen else np.zeros(len(units))
-        best = max(remaining, key=lambda i: (scores[i] - REDUNDANCY * penalty[i], -i))
+        best = max(remaining, key=lambda i: (scores[i] - penalty_weight * penalty[i], -i))
         remaining.discard(best)
         size = len(units[best].text.split())
         if budget_words is not None and chosen and used + size > budget_words:
