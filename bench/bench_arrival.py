@@ -66,7 +66,7 @@ def stored_form(docs: list[ArticleInput]) -> list[ArticleInput]:
     """A store keeps one article per normalised text, so a document whose text is empty
     (ECB+ one-sentence documents, whose sentence stands in for the headline) gets its
     headline as text instead; batch and store see the same input."""
-    return [d if d.text.strip() else ArticleInput(d.id, d.title, "") for d in docs]
+    return [d if d.text.strip() else ArticleInput(d.id, text=d.title, title="") for d in docs]
 
 
 def samples() -> Labelled:

@@ -53,6 +53,7 @@ from precis.store.storyindex import (
     count_keys,
     drop_if_empty,
     new_story,
+    stored_weights,
 )
 
 COPY_CANDIDATES = 50  # LSH candidates checked by containment per new article
@@ -500,7 +501,7 @@ class _Regrouping:
                 pinned=False,
                 score=score,
                 explanation=explanation,
-                weights={k: round(v, 5) for k, v in filed.weights.items()} if filed else {},
+                weights=stored_weights(filed.weights) if filed else {},
                 key_counts=filed.keys if filed else None,
                 weighed_docs=filed.docs if filed else None,
                 published=published,

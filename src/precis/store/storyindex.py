@@ -162,7 +162,7 @@ class DbIndex:
             sa.update(story_articles)
             .where(story_articles.c.article_id == sa.bindparam("aid"))
             .values(weights=sa.bindparam("w"), weighed_docs=n_docs),
-            [{"aid": a, "w": {k: round(v, 5) for k, v in self.reweighed[a].items()}} for a in ids],
+            [{"aid": a, "w": stored_weights(self.reweighed[a])} for a in ids],
         )
         for chunk in chunks([str(a) for a in ids]):
             conn.execute(
@@ -257,6 +257,12 @@ class DbIndex:
             )
             found.update(str(i) for i in self.conn.execute(query).scalars())
         return found
+
+
+def stored_weights(weights: Mapping[str, float]) -> dict[str, float]:
+    """Pair weights as a member row keeps them, to five decimals (the threshold they
+    are compared with has two), which keeps the JSON small."""
+    return {k: round(v, 5) for k, v in weights.items()}
 
 
 def chunks(items: list[str]) -> Iterable[list[str]]:

@@ -32,7 +32,15 @@ from precis.store.schema import (
     story_lsh,
     story_postings,
 )
-from precis.store.storyindex import CHUNK, DOC_COUNT_KEY, DbIndex, chunks, count_keys, new_story
+from precis.store.storyindex import (
+    CHUNK,
+    DOC_COUNT_KEY,
+    DbIndex,
+    chunks,
+    count_keys,
+    new_story,
+    stored_weights,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +185,7 @@ class StoryLoader:
                     {
                         "aid": article_id,
                         "k": keys,
-                        "w": {k: round(v, 5) for k, v in weighted.items()},
+                        "w": stored_weights(weighted),
                     }
                 )
             if postings:
