@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from conftest import Precis
+from conftest import SAMPLES, Precis
 from precis.errors import NotFound
 from precis.models import Article
 from precis.store import Store
@@ -151,6 +151,71 @@ def test_concurrent_ingest_loses_nothing_and_duplicates_nothing(backend_url: str
         assert store.count() == len(expected)
         titles = sorted(int(s.title.split()[1]) for s in store.iter_all())
     assert titles == expected
+
+
+# -- concurrent story assignment ------------------------------------------------------------
+def _ingest_samples_worker(url: str, worker: int) -> str:
+    """Ingest two of every WRITERS sample files (shared with the neighbouring worker), one
+    ``precis add`` at a time: each call stores its article and assigns it to a story."""
+    from precis.config import Settings
+    from precis.pipeline import ingest
+
+    files = sorted(SAMPLES.iterdir())
+    mine = [f for i, f in enumerate(files) if i % WRITERS in (worker, (worker + 1) % WRITERS)]
+    try:
+        with Store.open(url, migrate=False) as store:
+            for path in mine:
+                ingest(store, [str(path)], Settings.load({}, database_url=url))
+    except Exception as exc:  # reported to the test, which names it
+        return f"{type(exc).__name__}: {exc}"
+    return "ok"
+
+
+def test_concurrent_adds_assign_every_article_once_and_keep_the_index_whole(
+    backend_url: str,
+) -> None:
+    """Processes storing and assigning at once (a feed poller beside a ``precis add``)
+    must neither fail nor leave the story index inconsistent: assignments are
+    serialised (``Store.serialised``), so each sees the others' stories."""
+    from precis.store.schema import stories, story_articles, story_df
+    from precis.store.storyindex import DOC_COUNT_KEY
+
+    with Store.open(backend_url):
+        pass
+    context = multiprocessing.get_context("fork")
+    with context.Pool(WRITERS) as pool:
+        outcomes = pool.starmap(_ingest_samples_worker, [(backend_url, w) for w in range(WRITERS)])
+    assert outcomes == ["ok"] * WRITERS
+    with Store.open(backend_url, migrate=False) as store, store.engine.connect() as conn:
+        article_count = store.count()
+        members = conn.execute(sa.select(story_articles)).all()
+        df = {r.key: r.df for r in conn.execute(sa.select(story_df.c.key, story_df.c.df))}
+        story_ids = set(conn.execute(sa.select(stories.c.id)).scalars())
+    assert article_count >= len(list(SAMPLES.iterdir()))
+    assert sorted(m.article_id for m in members) == sorted({m.article_id for m in members})
+    assert len(members) == article_count  # every article placed, none twice
+    assert story_ids == {m.story_id for m in members}  # no story left empty
+    originals = [m for m in members if m.duplicate_of is None]
+    expected: dict[str, int] = {DOC_COUNT_KEY: len(originals)}
+    for member in originals:
+        for key in member.key_counts:
+            expected[key] = expected.get(key, 0) + 1
+    assert {k: v for k, v in df.items() if v} == expected
+
+
+def test_a_serialised_writer_waits_then_says_who_holds_the_database(
+    backend_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from precis.errors import StoreError
+    from precis.store import db
+
+    monkeypatch.setattr(db, "SERIAL_LOCK_WAIT_S", 1)
+    with Store.open(backend_url) as holder, Store.open(backend_url, migrate=False) as waiter:
+        refused = pytest.raises(StoreError, match="another precis process held the database")
+        with holder.serialised(), refused, waiter.serialised():
+            pass
+        with waiter.serialised() as conn:  # free again once the holder commits
+            assert conn.execute(sa.select(sa.literal(1))).scalar() == 1
 
 
 def test_cli_commands_work_on_each_backend(backend_url: str, tmp_path: Path) -> None:

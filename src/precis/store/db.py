@@ -28,7 +28,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 
 from precis.errors import NotFound, StoreError
 from precis.models import Article, StoredArticle
@@ -40,6 +40,12 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000  # SQLite: how long a write waits for another writer's lock
 CACHE_LOCK_WAIT_MS = 20  # ...except a summary-cache write, which is skipped instead
+# How long a serialised writer (story assignment, corrections, index rebuilds) waits for
+# another one to finish: an assignment of a large ingest takes minutes, not seconds.
+SERIAL_LOCK_WAIT_S = 600
+# The PostgreSQL advisory lock serialised writers share (any fixed 64-bit number; this
+# one spells "precis" in ASCII).
+SERIAL_LOCK_KEY = 0x707265636973
 _WORD = re.compile(r"\w+")
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -371,11 +377,50 @@ class Store:
         finally:
             conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
+    @contextmanager
+    def serialised(self) -> Iterator[Connection]:
+        """A transaction that no other serialised one runs beside, in this process or any
+        other: story assignment and story corrections read the index, decide, and write
+        back what they decided, so two running at once would each decide on what the
+        other is about to change. Plain article inserts do not wait for it.
+
+        SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock before the first read
+        (a deferred transaction would read, then fail to upgrade when another writer had
+        committed in between). PostgreSQL: a transaction-scoped advisory lock. Either
+        waits at most ``SERIAL_LOCK_WAIT_S`` for the writer before it."""
+        try:
+            with self.engine.begin() as conn:
+                self._take_serial_lock(conn)
+                yield conn
+        except OperationalError as exc:
+            if not _lock_wait_failed(exc):
+                raise
+            raise StoreError(
+                f"another precis process held the database for over {SERIAL_LOCK_WAIT_S} s "
+                f"({one_line(exc.orig)}); run the command again when it has finished"
+            ) from exc
+
+    def _take_serial_lock(self, conn: Connection) -> None:
+        if self.dialect == "sqlite":
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={SERIAL_LOCK_WAIT_S * 1000}")
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            finally:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            return
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{SERIAL_LOCK_WAIT_S}s'")
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": SERIAL_LOCK_KEY})
+
     def _insert(self, table: sa.Table) -> Any:
         """The dialect's INSERT, which knows ON CONFLICT."""
         if self.dialect == "postgresql":
             return postgresql.insert(table)
         return sqlite.insert(table)
+
+
+def _lock_wait_failed(exc: OperationalError) -> bool:
+    """SQLite's "database is locked" or PostgreSQL's lock_timeout (SQLSTATE 55P03)."""
+    return "database is locked" in str(exc.orig) or getattr(exc.orig, "sqlstate", None) == "55P03"
 
 
 def newest_first() -> Sequence[sa.ColumnElement[Any]]:

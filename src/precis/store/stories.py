@@ -181,7 +181,7 @@ class StoryStore:
             raise PrecisError(f"cannot merge story {into} into itself; give two different stories")
         self.get(into)
         self.get(other)
-        with self.store.engine.begin() as conn:
+        with self.store.serialised() as conn:
             conn.execute(
                 sa.update(story_articles)
                 .where(story_articles.c.story_id == other)
@@ -198,7 +198,7 @@ class StoryStore:
         if set(article_ids) >= {a.id for a in view.articles if a.duplicate_of is None}:
             raise PrecisError("a split must leave at least one original article in the story")
         now = datetime.now(UTC)
-        with self.store.engine.begin() as conn:
+        with self.store.serialised() as conn:
             new_id = new_story(conn, now, corrected=True)
             self._relocate(conn, list(article_ids), new_id)
             self._correct(conn, story_id)
@@ -210,7 +210,7 @@ class StoryStore:
         self.get(story_id)
         if source == story_id:
             raise PrecisError(f"article {article_id} is already in story {story_id}")
-        with self.store.engine.begin() as conn:
+        with self.store.serialised() as conn:
             self._relocate(conn, [article_id], story_id)
             self._correct(conn, story_id)
             self._correct(conn, source)

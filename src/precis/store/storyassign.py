@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -61,6 +62,14 @@ COPY_CANDIDATES = 50  # LSH candidates checked by containment per new article
 # assignment: their stories are re-grouped with the new articles. Each original is
 # revisited O(log(store size)) times in all, so a handful per assignment keeps up.
 REVISIT = 8
+# What ``_Read`` needs of an article row.
+_READ_COLUMNS = (
+    articles.c.id,
+    articles.c.title,
+    articles.c.text,
+    articles.c.published,
+    articles.c.content_hash,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +87,30 @@ class _Filed:
     keys: dict[str, float]
     weights: dict[str, float]
     docs: int  # the number of original articles the weights were computed with
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What an article about to be assigned gives without the database's help."""
+
+    article_id: int
+    published: datetime | None
+    content_hash: str
+    shingles: frozenset[str]
+    buckets: list[str]
+    keys: dict[str, float]
+
+    @classmethod
+    def of(cls, row: Any) -> _Read:  # a row of _READ_COLUMNS
+        shingle_set = dedup.shingles(row.title + "\n" + row.text)
+        return cls(
+            int(row.id),
+            row.published,
+            row.content_hash,
+            shingle_set,
+            dedup.band_keys(shingle_set),
+            article_keys(features(row.title, row.text)),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,13 +136,20 @@ class StoryAssigner:
         The articles are visited in canonical order (``pending``) and weighed with the
         document frequencies of the store plus *all* the given articles (see
         ``DbIndex``), so assigning a batch to an empty store gives the stories
-        ``precis.cluster.cluster`` gives for the same articles. One transaction: an
-        interrupted assignment places nothing, and the next one places every article."""
+        ``precis.cluster.cluster`` gives for the same articles. One serialised
+        transaction (``Store.serialised``): an interrupted assignment places nothing, the
+        next one places every article, and assignments in other processes run before or
+        after this one, never beside it. What needs no database (shingles, features) is
+        computed before the lock is taken; articles another process placed meanwhile are
+        left to it."""
         among = sorted(set(article_ids)) if article_ids is not None else None
-        batch = self._survey(self.pending(among))
-        if not batch:
+        read = self._read(self.pending(among))
+        if not read:
             return []
-        with self.store.engine.begin() as conn:
+        with self.store.serialised() as conn:
+            batch = self._survey(conn, self._still_pending(conn, read))
+            if not batch:
+                return []
             return _Regrouping(self, conn, batch).run()
 
     def pending(self, among: Sequence[int] | None = None) -> list[int]:
@@ -152,36 +192,62 @@ class StoryAssigner:
         with self.store.engine.connect() as conn:
             return [int(r) for r in conn.execute(query).scalars()]
 
-    def _survey(self, ordered: builtins.list[int]) -> builtins.list[Pending]:
-        """Keys, LSH buckets and copy status of each article about to be assigned, in
-        order. A copy's original is an indexed article or an earlier original of the
-        batch (copies are never indexed, so they do not count in document frequencies)."""
-        found: builtins.list[Pending] = []
-        batch_buckets: dict[str, builtins.list[tuple[int, frozenset[str]]]] = {}
+    def _read(self, ordered: builtins.list[int]) -> builtins.list[_Read]:
+        """Each article's text, shingles, LSH buckets and index keys, in order."""
+        found: builtins.list[_Read] = []
         with self.store.engine.connect() as conn:
             for start in range(0, len(ordered), CHUNK):
                 chunk = ordered[start : start + CHUNK]
                 rows = {
                     int(r.id): r
-                    for r in conn.execute(
-                        sa.select(
-                            articles.c.id, articles.c.title, articles.c.text, articles.c.published
-                        ).where(articles.c.id.in_(chunk))
-                    )
+                    for r in conn.execute(sa.select(*_READ_COLUMNS).where(articles.c.id.in_(chunk)))
                 }
-                for article_id in chunk:
-                    row = rows[article_id]
-                    shingle_set = dedup.shingles(row.title + "\n" + row.text)
-                    buckets = dedup.band_keys(shingle_set)
-                    original = self._original_of(conn, shingle_set, buckets)
-                    if original is None:
-                        original = self._batch_original(shingle_set, buckets, batch_buckets)
-                    keys: dict[str, float] = {}
-                    if original is None:
-                        keys = article_keys(features(row.title, row.text))
-                        for bucket in buckets:
-                            batch_buckets.setdefault(bucket, []).append((article_id, shingle_set))
-                    found.append(Pending(article_id, row.published, keys, buckets, original))
+                found += (_Read.of(rows[i]) for i in chunk if i in rows)
+        return found
+
+    def _still_pending(self, conn: Connection, read: builtins.list[_Read]) -> builtins.list[_Read]:
+        """``read`` less the articles placed (or deleted) since, as seen under the lock;
+        an article whose text was replaced since is read again."""
+        current: dict[int, str] = {}
+        for start in range(0, len(read), CHUNK):
+            ids = [item.article_id for item in read[start : start + CHUNK]]
+            current.update(
+                (int(r.id), r.content_hash)
+                for r in conn.execute(
+                    sa.select(articles.c.id, articles.c.content_hash)
+                    .outerjoin(story_articles, story_articles.c.article_id == articles.c.id)
+                    .where(articles.c.id.in_(ids), story_articles.c.article_id.is_(None))
+                )
+            )
+        still = []
+        for item in read:
+            digest = current.get(item.article_id)
+            if digest is None:
+                continue
+            if digest != item.content_hash:
+                row = conn.execute(
+                    sa.select(*_READ_COLUMNS).where(articles.c.id == item.article_id)
+                ).one()
+                item = _Read.of(row)
+            still.append(item)
+        return still
+
+    def _survey(self, conn: Connection, read: builtins.list[_Read]) -> builtins.list[Pending]:
+        """Copy status of each article about to be assigned, in order. A copy's original
+        is an indexed article or an earlier original of the batch (copies are never
+        indexed, so they do not count in document frequencies)."""
+        found: builtins.list[Pending] = []
+        batch_buckets: dict[str, builtins.list[tuple[int, frozenset[str]]]] = {}
+        for item in read:
+            original = self._original_of(conn, item.shingles, item.buckets)
+            if original is None:
+                original = self._batch_original(item.shingles, item.buckets, batch_buckets)
+            keys: dict[str, float] = {}
+            if original is None:
+                keys = item.keys
+                for bucket in item.buckets:
+                    batch_buckets.setdefault(bucket, []).append((item.article_id, item.shingles))
+            found.append(Pending(item.article_id, item.published, keys, item.buckets, original))
         return found
 
     def _batch_original(

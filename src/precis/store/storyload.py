@@ -85,7 +85,7 @@ class StoryLoader:
         skipped, so inserting twice is a no-op), then index their original articles.
         Returns the number of stories created."""
         if conn is None:
-            with self.store.engine.begin() as own:
+            with self.store.serialised() as own:
                 return self.insert_records(records, own)
         hashes = {m["content_hash"] for r in records for m in r.members}
         hashes |= {m["duplicate_of"] for r in records for m in r.members if m["duplicate_of"]}
@@ -225,7 +225,7 @@ class StoryLoader:
         """Recompute the derived index tables (postings, document frequencies, LSH
         buckets, weights, key counts) from the stored articles of every story; returns how many
         articles were indexed. Exports leave these tables out: this rebuilds them."""
-        with self.store.engine.begin() as conn:
+        with self.store.serialised() as conn:
             for table in (story_postings, story_lsh, story_df):
                 conn.execute(sa.delete(table))
             ids = [

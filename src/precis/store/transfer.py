@@ -181,7 +181,8 @@ def _flush(store: Store, kind: str, pending: dict[str, list[Row]], report: Trans
     rows = pending.pop(kind, [])
     if not rows:
         return
-    with store.engine.begin() as conn:
+    # serialised: imported stories are filed in the story index, like an assignment's
+    with store.serialised() as conn:
         inserted = RECORD_TYPES[kind].load(store, conn, rows)
     report.count(kind, len(rows), inserted)
 
