@@ -365,6 +365,9 @@ def test_cli_stories_story_and_corrections(precis: object, tmp_path: object) -> 
     stories = json.loads(listing.output)
     assert sorted(s["independent_sources"] for s in stories) == [1, 2]
     big = next(s for s in stories if s["independent_sources"] == 2)["id"]
+    text = run("stories").output  # type: ignore[operator]
+    assert "2 independent sources, 2 articles (0 copies)" in text
+    assert "1 independent source, 1 article (0 copies)" in text
     shown = run("story", str(big), "--summary")  # type: ignore[operator]
     assert shown.exit_code == 0
     assert "Summary:" in shown.output

@@ -39,6 +39,11 @@ def summary_json(summary: Summary) -> list[dict[str, Any]]:
     ]
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 article``, ``2 articles``; ``plural`` for nouns that take more than an s."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def echo_json(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 

@@ -15,7 +15,7 @@ import click
 
 from precis.cli.context import AppContext
 from precis.cli.jsonl import records as jsonl_records
-from precis.cli.output import echo_json
+from precis.cli.output import counted, echo_json
 from precis.cluster.assign import cluster
 from precis.cluster.features import ArticleInput
 from precis.cluster.storysum import Point, SourceArticle, StorySummary, summarize_story
@@ -52,8 +52,10 @@ def stories_command(app: AppContext, limit: int, fmt: str) -> None:
         originals = sum(1 for a in view.articles if a.duplicate_of is None)
         when = iso(view.latest) or "undated"
         click.echo(
-            f"#{view.id}  {view.title}\n     {len(view.sources)} independent sources, "
-            f"{len(view.articles)} articles ({len(view.articles) - originals} copies), "
+            f"#{view.id}  {view.title}\n     "
+            f"{counted(len(view.sources), 'independent source')}, "
+            f"{counted(len(view.articles), 'article')} "
+            f"({counted(len(view.articles) - originals, 'copy', 'copies')}), "
             f"latest {when}: {', '.join(view.sources)}"
         )
 
@@ -102,7 +104,7 @@ def show(
         echo_json(data)
         return
     click.echo(f"#{view.id}  {view.title}")
-    click.echo(f"{len(view.sources)} independent sources: {', '.join(view.sources)}")
+    click.echo(f"{counted(len(view.sources), 'independent source')}: {', '.join(view.sources)}")
     for article in view.articles:
         click.echo(_article_line(article))
     if result is not None:
