@@ -5,6 +5,7 @@ On SQLite and on PostgreSQL (the ``any_store`` fixture of conftest.py).
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -13,6 +14,7 @@ from alembic import command
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import Precis
 from precis.models import Article
 from precis.store import Store
 from precis.store.db import alembic_config
@@ -95,3 +97,21 @@ def test_migration_down_and_up_on_sqlite(store: Store, db_url: str) -> None:
     assert "articles_fts" not in tables
     store.migrate()
     assert search(store, "cracks").total == 1  # the upgrade indexes existing rows
+
+
+def test_cli_search_lists_best_first_with_snippets(precis: Precis, store: Store) -> None:
+    body = add(store, "Council news", "The ferry strike went on. Ferry crews met.", day=2)
+    title = add(store, "Ferry strike ends", "Crews returned to work on Monday.", day=3)
+    add(store, "Rain", "It rained all day on the coast.")
+    found = precis("search", "ferry", "strikes", "--format", "json")
+    assert found.exit_code == 0, found.output
+    listing = json.loads(found.stdout)
+    assert listing["total"] == 2
+    assert [r["id"] for r in listing["results"]] == [title, body]
+    assert "ferry" in [h.lower() for h in listing["results"][1]["highlights"]]
+    text = precis("search", "ferry", "strike", "-n", "1")
+    assert text.stdout.splitlines()[0].split()[:3] == [str(title), "2026-10-03", "Wire:"]
+    assert "2 matching articles" in text.stderr
+    none = precis("search", "--", "-!-")
+    assert none.exit_code == 1
+    assert "no words to search for" in none.output

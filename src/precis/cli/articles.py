@@ -1,4 +1,4 @@
-"""Commands on articles: add, extract, ls, show, rm, info, migrate."""
+"""Commands on articles: add, extract, ls, search, show, rm, info, migrate."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from precis.pipeline import IngestReport, extract_inputs, ingest
 from precis.pipeline import reextract as reextract_articles
 from precis.poller import add_url
 from precis.store import AddResult
+from precis.store.search import search as search_store
 
 pass_app = click.make_pass_decorator(AppContext)
 
@@ -137,6 +138,48 @@ def ls(
 
 
 @click.command()
+@click.argument("words", nargs=-1, required=True)
+@click.option("-n", "--limit", type=click.IntRange(1, 500), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@pass_app
+def search(app: AppContext, words: tuple[str, ...], limit: int, offset: int, fmt: str) -> None:
+    """Find stored articles containing every word, best matches first (the reader's
+    search: titles count more than the text; words are matched by their stems)."""
+    query = " ".join(words)
+    page = search_store(app.store, query, limit=limit, offset=offset)
+    if not page.terms:
+        raise PrecisError(f"the query {query!r} has no words to search for; give one or more")
+    if fmt == "json":
+        echo_json(
+            {
+                "query": query,
+                "total": page.total,
+                "results": [
+                    {
+                        **stored_json(hit.article, text=False),
+                        "rank": hit.rank,
+                        "snippet": "".join(text for text, _ in hit.snippet),
+                        "highlights": [text for text, marked in hit.snippet if marked],
+                    }
+                    for hit in page.hits
+                ],
+            }
+        )
+        return
+    click.echo(f"{page.total} matching {'article' if page.total == 1 else 'articles'}", err=True)
+    for hit in page.hits:
+        stored = hit.article
+        when = stored.article.published.strftime("%Y-%m-%d") if stored.article.published else ""
+        source_name = stored.article.source or "-"
+        click.echo(f"{stored.id:>6}  {when:<10}  {source_name}: {stored.title}")
+        snippet = "".join(click.style(t, bold=True) if hot else t for t, hot in hit.snippet)
+        click.echo(f"        {' '.join(snippet.split())}")
+
+
+@click.command()
 @click.argument("article_id", type=int)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
@@ -233,4 +276,4 @@ def migrate(app: AppContext) -> None:
         click.echo(f"stored the sentence split of {filled} articles")
 
 
-COMMANDS = [add, extract, ls, show, rm, reextract, info, migrate]
+COMMANDS = [add, extract, ls, search, show, rm, reextract, info, migrate]
