@@ -70,6 +70,15 @@ _READ_COLUMNS = (
     articles.c.published,
     articles.c.content_hash,
 )
+# Which of some articles are still without a story (built once: every assignment asks).
+_UNPLACED = (
+    sa.select(articles.c.id, articles.c.content_hash)
+    .outerjoin(story_articles, story_articles.c.article_id == articles.c.id)
+    .where(
+        articles.c.id.in_(sa.bindparam("ids", expanding=True)),
+        story_articles.c.article_id.is_(None),
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,12 +221,7 @@ class StoryAssigner:
         for start in range(0, len(read), CHUNK):
             ids = [item.article_id for item in read[start : start + CHUNK]]
             current.update(
-                (int(r.id), r.content_hash)
-                for r in conn.execute(
-                    sa.select(articles.c.id, articles.c.content_hash)
-                    .outerjoin(story_articles, story_articles.c.article_id == articles.c.id)
-                    .where(articles.c.id.in_(ids), story_articles.c.article_id.is_(None))
-                )
+                (int(r.id), r.content_hash) for r in conn.execute(_UNPLACED, {"ids": ids})
             )
         still = []
         for item in read:
