@@ -27,9 +27,9 @@ import pickle
 import re
 import sys
 import time
-from dataclasses import dataclass
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -54,7 +54,7 @@ EXTRA = (
 )
 EXACT_TOP = 10
 COUNT_SPLIT = 6
-CACHE = "/tmp/storysum5_prepared.pkl"
+CACHE = "/tmp/storysum5_prepared_v2.pkl"
 _ENTITY = re.compile(r"(?<=\s)[A-Z][A-Za-z]+|(?<![\w.])\d+(?:[.,]\d+)*(?![\w])")
 
 
@@ -63,7 +63,7 @@ def extra_features(p: fs.Prepared) -> FloatArray:
     n = len(units)
     arts = p.story["articles"]
     terms = [content_terms(u.text) for u in units]
-    vectors, titles = term_matrix(terms, [content_terms(a["title"]) for a in arts])
+    vectors, _ = term_matrix(terms, [content_terms(a["title"]) for a in arts])
     sims = p.sims.copy()
     np.fill_diagonal(sims, 0.0)
     degree = sims.sum(axis=1) / max(1, n - 1)
@@ -163,6 +163,7 @@ def with_extra(stories: list[fs.Prepared], names: tuple[str, ...]) -> list[fs.Pr
             p.tokens,
             p.reference,
             p.reference_size,
+            p.shared,
         )
         out.append(q)
     return out
@@ -172,7 +173,10 @@ def with_extra(stories: list[fs.Prepared], names: tuple[str, ...]) -> list[fs.Pr
 
 
 def exact_pick(
-    p: fs.Prepared, scores: FloatArray, lam: float, offset: int = 0,
+    p: fs.Prepared,
+    scores: FloatArray,
+    lam: float,
+    offset: int = 0,
     offsets: dict[int, int] | None = None,
 ) -> list[int]:
     n = len(p.units)
@@ -196,8 +200,9 @@ def bucket_of(n: int) -> int:
     return next(k for k, (lo, hi) in enumerate(BUCKETS) if lo <= n <= hi)
 
 
-def counted_pick(p: fs.Prepared, scores: FloatArray, red: float, offsets: dict[int, int]
-                 ) -> list[int]:
+def counted_pick(
+    p: fs.Prepared, scores: FloatArray, red: float, offsets: dict[int, int]
+) -> list[int]:
     n = len(p.units)
     count = max(1, min(n, default_sentences(n) + offsets.get(bucket_of(n), 0)))
     return storysum._select(p.units, scores, p.sims, storysum.Length(sentences=count), red)
@@ -215,8 +220,9 @@ def pseudo_reference(p: fs.Prepared, tokenize: Callable[[str], list[str]]) -> Co
     return out
 
 
-def pseudo_pick(p: fs.Prepared, scores: FloatArray, lam: float, mu: float,
-                offsets: dict[int, int]) -> list[int]:
+def pseudo_pick(
+    p: fs.Prepared, scores: FloatArray, lam: float, mu: float, offsets: dict[int, int]
+) -> list[int]:
     n = len(p.units)
     count = max(1, min(n, default_sentences(n) + offsets.get(bucket_of(n), 0)))
     ref: Counter[str] = p.targets["pseudo"]
@@ -312,19 +318,27 @@ def subsets(stories: list[fs.Prepared], mean: FloatArray, std: FloatArray) -> Su
             owner.append(k)
             joined = [w for i in combo for w in p.tokens[i]]
             r1s.append(
-                fs._f(sum((fs._ngrams(joined, 1) & p.reference).values()), len(joined),
-                      p.reference_size)
+                fs._f(
+                    sum((fs._ngrams(joined, 1) & p.reference).values()),
+                    len(joined),
+                    p.reference_size,
+                )
             )
             r2s.append(
-                fs._f(sum((fs._ngrams(joined, 2) & p.targets["ref2"]).values()),
-                      max(0, len(joined) - 1), p.reference_size - 1)
+                fs._f(
+                    sum((fs._ngrams(joined, 2) & p.targets["ref2"]).values()),
+                    max(0, len(joined) - 1),
+                    p.reference_size - 1,
+                )
             )
-    return Subsets(np.array(rows), np.array(owner), np.array(starts), np.array(r1s),
-                   np.array(r2s), members)
+    return Subsets(
+        np.array(rows), np.array(owner), np.array(starts), np.array(r1s), np.array(r2s), members
+    )
 
 
-def expected(theta: FloatArray, s: Subsets, reward: FloatArray, alpha: float
-             ) -> tuple[float, FloatArray]:
+def expected(
+    theta: FloatArray, s: Subsets, reward: FloatArray, alpha: float
+) -> tuple[float, FloatArray]:
     """Minus the mean expected reward under a softmax over each story's subsets, plus
     ``alpha`` |theta|^2, and its gradient."""
     score = s.x @ theta
@@ -343,16 +357,39 @@ def expected(theta: FloatArray, s: Subsets, reward: FloatArray, alpha: float
 def fit_listwise(s: Subsets, reward: FloatArray, alpha: float, start: FloatArray) -> FloatArray:
     from scipy.optimize import minimize
 
-    result = minimize(expected, start, args=(s, reward, alpha), jac=True, method="L-BFGS-B",
-                      options={"maxiter": 500})
+    result = minimize(
+        expected,
+        start,
+        args=(s, reward, alpha),
+        jac=True,
+        method="L-BFGS-B",
+        options={"maxiter": 500},
+    )
     return np.asarray(result.x)
+
+
+def inner_value(
+    inner: list[list[fs.Prepared]],
+    inner_s: list[Subsets],
+    mix: float,
+    alpha: float,
+    start: FloatArray,
+) -> float:
+    """Held-out fast ROUGE-1 of the listwise fit over an inner two-fold split."""
+    total = 0.0
+    for a, b in ((0, 1), (1, 0)):
+        th = fit_listwise(inner_s[a], inner_s[a].r1 + mix * inner_s[a].r2, alpha, start)
+        total += fast(inner[b], argmax_picks(inner_s[b], th))
+    return total
 
 
 def argmax_picks(s: Subsets, theta: FloatArray) -> list[list[int]]:
     score = s.x @ theta
     ends = [*s.starts[1:], len(score)]
-    return [list(s.members[k][int(np.argmax(score[a:b]))])
-            for k, (a, b) in enumerate(zip(s.starts, ends))]
+    return [
+        list(s.members[k][int(np.argmax(score[a:b]))])
+        for k, (a, b) in enumerate(zip(s.starts, ends, strict=True))
+    ]
 
 
 def round4(fit_on: list[fs.Prepared]) -> tuple[fs.Model, float]:
@@ -380,7 +417,9 @@ def main(argv: list[str]) -> int:
     folds = [prepared[0::2], prepared[1::2]]
 
     def report(name: str, test_on: list[fs.Prepared], picks: list[list[int]]) -> None:
-        row = fs._rouge(scorer, test_on, [fs._text(p, c) for p, c in zip(test_on, picks)])
+        row = fs._rouge(
+            scorer, test_on, [fs._text(p, c) for p, c in zip(test_on, picks, strict=True)]
+        )
         print(
             f"  {name:44s} R1 {row['rouge1']:.2f}  R2 {row['rouge2']:.2f}  "
             f"RLsum {row['rougeLsum']:.2f}  words {row['words']:.1f}",
@@ -391,11 +430,14 @@ def main(argv: list[str]) -> int:
         print(f"fold {k + 1}: fit on {len(fit_on)}, evaluated on {len(test_on)}", flush=True)
         t0 = time.perf_counter()
         model, red = round4(fit_on)
-        report(f"base: own F, within, + search (red {red})", test_on,
-               [fs._chosen(p, model.score(p.features), red) for p in test_on])
+        report(
+            f"base: own F, within, + search (red {red})",
+            test_on,
+            [fs._chosen(p, model.score(p.features), red) for p in test_on],
+        )
 
         def scores_of(m: fs.Model) -> Callable[[fs.Prepared], FloatArray]:
-            return lambda p: m.score(p.features)
+            return lambda q: m.score(q.features)
 
         if "exact" in variants:
             s = scores_of(model)
@@ -403,16 +445,22 @@ def main(argv: list[str]) -> int:
                 (0.2, 0.35, 0.5, 0.7, 1.0, 1.5),
                 key=lambda lm: fast(fit_on, [exact_pick(p, s(p), lm) for p in fit_on]),
             )
-            report(f"base + exact subset (lambda {lam})", test_on,
-                   [exact_pick(p, s(p), lam) for p in test_on])
+            report(
+                f"base + exact subset (lambda {lam})",
+                test_on,
+                [exact_pick(p, s(p), lam) for p in test_on],
+            )
         if "count" in variants:
             s = scores_of(model)
             off = max(
                 (-1, 0, 1),
                 key=lambda o: fast(fit_on, [mmr_pick(p, s(p), red, o) for p in fit_on]),
             )
-            report(f"base + count offset {off} above {COUNT_SPLIT}", test_on,
-                   [mmr_pick(p, s(p), red, off) for p in test_on])
+            report(
+                f"base + count offset {off} above {COUNT_SPLIT}",
+                test_on,
+                [mmr_pick(p, s(p), red, off) for p in test_on],
+            )
         if "countmap" in variants:
             s = scores_of(model)
             offsets: dict[int, int] = {}
@@ -422,14 +470,21 @@ def main(argv: list[str]) -> int:
                     (0, -1, 1),
                     key=lambda o: fast(mine, [counted_pick(p, s(p), red, {b: o}) for p in mine]),
                 )
-            report(f"base + count offsets {offsets}", test_on,
-                   [counted_pick(p, s(p), red, offsets) for p in test_on])
+            report(
+                f"base + count offsets {offsets}",
+                test_on,
+                [counted_pick(p, s(p), red, offsets) for p in test_on],
+            )
             for b in range(len(BUCKETS)):
                 mine = [p for p in test_on if bucket_of(len(p.units)) == b]
-                row = [fast(mine, [counted_pick(p, s(p), red, {b: o}) for p in mine])
-                       for o in (-1, 0, 1)]
-                print(f"   bucket {BUCKETS[b]} ({len(mine)}): fast R1 at -1/0/+1 "
-                      + " / ".join(f"{v:.2f}" for v in row))
+                row = [
+                    fast(mine, [counted_pick(p, s(p), red, {b: o}) for p in mine])
+                    for o in (-1, 0, 1)
+                ]
+                print(
+                    f"   bucket {BUCKETS[b]} ({len(mine)}): fast R1 at -1/0/+1 "
+                    + " / ".join(f"{v:.2f}" for v in row)
+                )
         if "combo" in variants:
             s = scores_of(model)
             offsets = {}
@@ -441,27 +496,29 @@ def main(argv: list[str]) -> int:
                 )
             lam = max(
                 (0.5, 0.7, 1.0, 1.5),
-                key=lambda lm: fast(fit_on, [exact_pick(p, s(p), lm, offsets=offsets)
-                                             for p in fit_on]),
+                key=lambda lm: fast(
+                    fit_on, [exact_pick(p, s(p), lm, offsets=offsets) for p in fit_on]
+                ),
             )
-            report(f"base + exact (lambda {lam}) + offsets {offsets}", test_on,
-                   [exact_pick(p, s(p), lam, offsets=offsets) for p in test_on])
+            report(
+                f"base + exact (lambda {lam}) + offsets {offsets}",
+                test_on,
+                [exact_pick(p, s(p), lam, offsets=offsets) for p in test_on],
+            )
             if "pseudo" in variants:
                 for p in (*fit_on, *test_on):
                     p.targets["pseudo"] = pseudo_reference(p, scorer._tokenizer.tokenize)
-                for off in ({}, offsets):
-                  for m in (1.0, 2.0, 3.0, 5.0, 8.0):
-                    report(f"  pseudo mu {m} offsets {off}: fit half", fit_on,
-                           [pseudo_pick(p, s(p), lam, m, off) for p in fit_on])
-                    report(f"  pseudo mu {m} offsets {off}: held-out", test_on,
-                           [pseudo_pick(p, s(p), lam, m, off) for p in test_on])
                 mu = max(
                     (0.0, 0.25, 0.5, 1.0, 2.0),
-                    key=lambda m: fast(fit_on, [pseudo_pick(p, s(p), lam, m, offsets)
-                                                for p in fit_on]),
+                    key=lambda m: fast(
+                        fit_on, [pseudo_pick(p, s(p), lam, m, offsets) for p in fit_on]
+                    ),
                 )
-                report(f"  + pseudo-reference F (mu {mu})", test_on,
-                       [pseudo_pick(p, s(p), lam, mu, offsets) for p in test_on])
+                report(
+                    f"  + pseudo-reference F (mu {mu})",
+                    test_on,
+                    [pseudo_pick(p, s(p), lam, mu, offsets) for p in test_on],
+                )
         if "bag" in variants:
             ridge = fs._scaled(fs._fit(fit_on, "f", 1.0, True), fit_on)
             rng = np.random.default_rng(5)
@@ -470,23 +527,38 @@ def main(argv: list[str]) -> int:
                 half = [fit_on[i] for i in rng.permutation(len(fit_on))[: len(fit_on) // 2]]
                 found.append(fs._search(half, ridge, red).weights)
             bag = fs.Model(np.mean(found, axis=0), ridge.intercept)
-            report(f"bagged search x4 (red {red})", test_on,
-                   [fs._chosen(p, bag.score(p.features), red) for p in test_on])
+            report(
+                f"bagged search x4 (red {red})",
+                test_on,
+                [fs._chosen(p, bag.score(p.features), red) for p in test_on],
+            )
         if "fine" in variants:
             fmodel, fred = fine_search(fit_on, model, red)
-            report(f"base + fine search (red {fred:.2f})", test_on,
-                   [fs._chosen(p, fmodel.score(p.features), fred) for p in test_on])
+            report(
+                f"base + fine search (red {fred:.2f})",
+                test_on,
+                [fs._chosen(p, fmodel.score(p.features), fred) for p in test_on],
+            )
         if "feats" in variants:
             fit_x, test_x = with_extra(fit_on, extra), with_extra(test_on, extra)
             xmodel, xred = round4(fit_x)
-            report(f"feats {'+'.join(extra)} (red {xred})", test_x,
-                   [fs._chosen(p, xmodel.score(p.features), xred) for p in test_x])
+            report(
+                f"feats {'+'.join(extra)} (red {xred})",
+                test_x,
+                [fs._chosen(p, xmodel.score(p.features), xred) for p in test_x],
+            )
             names = (*storysum.FEATURES, *extra)
-            print("   weights:", ", ".join(f"{n} {w:.3f}" for n, w in zip(names, xmodel.weights)))
+            print(
+                "   weights:",
+                ", ".join(f"{n} {w:.3f}" for n, w in zip(names, xmodel.weights, strict=True)),
+            )
             if "fine" in variants:
                 fxm, fxr = fine_search(fit_x, xmodel, xred)
-                report(f"feats + fine search (red {fxr:.2f})", test_x,
-                       [fs._chosen(p, fxm.score(p.features), fxr) for p in test_x])
+                report(
+                    f"feats + fine search (red {fxr:.2f})",
+                    test_x,
+                    [fs._chosen(p, fxm.score(p.features), fxr) for p in test_x],
+                )
         if "listwise" in variants:
             x = np.vstack([p.features for p in fit_on])
             mean, std = x.mean(axis=0), x.std(axis=0)
@@ -498,23 +570,28 @@ def main(argv: list[str]) -> int:
                 # alpha chosen by an inner two-fold split of the fitting half
                 inner = [fit_on[0::2], fit_on[1::2]]
                 inner_s = [subsets(h, mean, std) for h in inner]
-                def inner_value(alpha: float) -> float:
-                    total = 0.0
-                    for a, b in ((0, 1), (1, 0)):
-                        th = fit_listwise(inner_s[a], inner_s[a].r1 + mix * inner_s[a].r2,
-                                          alpha, start)
-                        total += fast(inner[b], argmax_picks(inner_s[b], th))
-                    return total
-                alpha = max((1e-5, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2), key=inner_value)
+
+                alpha = max(
+                    (1e-5, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2),
+                    key=lambda al: inner_value(inner, inner_s, mix, al, start),
+                )
                 theta = fit_listwise(fit_s, reward, alpha, start)
                 picks = argmax_picks(test_s, theta)
                 report(f"listwise R1+{mix}R2 exact (alpha {alpha})", test_on, picks)
                 w = theta[:-1] / std
                 lm = fs.Model(w, 0.0)
-                report(f"listwise R1+{mix}R2 greedy MMR (red {-theta[-1]:.2f})", test_on,
-                       [fs._chosen(p, lm.score(p.features), -theta[-1]) for p in test_on])
-                print("   theta:", ", ".join(f"{n} {v:.2f}" for n, v in
-                                             zip((*storysum.FEATURES, "pair"), theta)))
+                report(
+                    f"listwise R1+{mix}R2 greedy MMR (red {-theta[-1]:.2f})",
+                    test_on,
+                    [fs._chosen(p, lm.score(p.features), -theta[-1]) for p in test_on],
+                )
+                print(
+                    "   theta:",
+                    ", ".join(
+                        f"{n} {v:.2f}"
+                        for n, v in zip((*storysum.FEATURES, "pair"), theta, strict=True)
+                    ),
+                )
         print(f"  ({time.perf_counter() - t0:.0f}s)", flush=True)
     return 0
 

@@ -22,7 +22,6 @@ every supporting article, its own verbatim sentence.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -34,7 +33,7 @@ import numpy as np
 from precis.summarize.base import Length, default_sentences
 from precis.summarize.vectors import FloatArray, term_matrix
 from precis.text.sentences import parse
-from precis.text.tokens import content_terms, stem, words
+from precis.text.tokens import content_terms
 
 SUPPORT = 0.35  # cosine at which another source's sentence counts as carrying the point
 DISAGREE_MIN = 0.3  # cosine at which two sentences are "about the same point"
@@ -42,14 +41,6 @@ POSITION_DECAY = 0.5  # prior of sentence i in its article: 1 / (1 + decay * i)
 # MMR penalty per unit of cosine to an already chosen sentence; chosen with the weights
 # below (grid 0.3-1.5, NeuS train ROUGE-1; bench/fit_storysum.py)
 REDUNDANCY = 1.0
-# The overview at a sentence count (the default length, or a count asked for) is the
-# best subset of the SUBSET_CANDIDATES best-scored sentences: the sum of their scores,
-# minus SUBSET_REDUNDANCY per unit of cosine between two of them, plus SHARED_WORDING
-# times the subset's unigram F against the story's shared wording (``shared_wording``).
-# Chosen on NeuS train (bench/fit_storysum.py --subset; grids 0.5-1.5 and 0-8).
-SUBSET_CANDIDATES = 10  # C(10, k) subsets at most: 252, at k = 5
-SUBSET_REDUNDANCY = 1.0
-SHARED_WORDING = 2.0
 MAX_SENTENCES_PER_ARTICLE = 40  # long articles: their first 40 sentences carry the story
 ONLY_HERE_PER_SOURCE = 2
 MAX_COMMON = 8
@@ -105,9 +96,7 @@ def summarize_story(
     units, sims, support, _, scores = analysed
     outlets = [articles[u.article].outlet for u in units]
     points = [_point(articles, units, support, i) for i in range(len(units))]
-    chosen = _select(
-        units, scores, sims, length or Length(), shared=shared_wording(units, outlets, articles)
-    )
+    chosen = _select(units, scores, sims, length or Length())
     common = [
         i for i in np.argsort(-scores, kind="stable") if len(_outlets(i, support, outlets)) >= 2
     ]
@@ -284,89 +273,14 @@ def sentence_features(
     return np.column_stack([*columns, surface.reshape(n, -1)]).astype(np.float64)
 
 
-def word_tokens(text: str) -> list[str]:
-    """Every word of ``text``, lower-cased and stemmed, stop words kept (what a unigram
-    F over a summary counts)."""
-    return [stem(w) for w in words(text)]
-
-
-def shared_wording(
-    units: list[_Unit], outlets: list[str], articles: Sequence[SourceArticle]
-) -> Counter[str]:
-    """The story's shared wording: each word (``word_tokens``) that two or more outlets
-    use, in their headlines or in their sentences, as often as an article uses it on
-    average (at least once). A stand-in for a reference summary: what the sources say
-    in common, so a subset's F against it rewards shared points at a summary's length."""
-    per_article: list[Counter[str]] = [Counter(word_tokens(a.title)) for a in articles]
-    for u in units:
-        per_article[u.article].update(word_tokens(u.text))
-    users: dict[str, set[str]] = {}
-    totals: Counter[str] = Counter()
-    for number, counts in enumerate(per_article):
-        for word, count in counts.items():
-            users.setdefault(word, set()).add(articles[number].outlet)
-            totals[word] += count
-    return Counter(
-        {
-            word: max(1, round(totals[word] / len(articles)))
-            for word, who in users.items()
-            if len(who) >= 2
-        }
-    )
-
-
-def _best_subset(
-    units: list[_Unit],
-    scores: FloatArray,
-    sims: FloatArray,
-    count: int,
-    shared: Counter[str],
-    redundancy: float = SUBSET_REDUNDANCY,
-    wording: float = SHARED_WORDING,
-) -> list[int]:
-    """The ``count`` sentences among the SUBSET_CANDIDATES best scored that maximise
-    their scores' sum, minus ``redundancy`` times their pairwise cosines, plus
-    ``wording`` times their unigram F against ``shared``; in order of score."""
-    order = [int(i) for i in np.argsort(-scores, kind="stable")]
-    count = min(count, len(order))
-    top = order[: max(SUBSET_CANDIDATES, count)]
-    combos = np.array(list(itertools.combinations(range(len(top)), count)), dtype=np.intp)
-    value = scores[top][combos].sum(axis=1)
-    pair_sims = sims[np.ix_(top, top)]
-    for a, b in itertools.combinations(range(count), 2):
-        value -= redundancy * pair_sims[combos[:, a], combos[:, b]]
-    if wording and shared:
-        vocab = {word: k for k, word in enumerate(shared)}
-        counts = np.zeros((len(top), len(vocab) + 1))
-        for row, i in enumerate(top):
-            for word in word_tokens(units[i].text):
-                counts[row, vocab.get(word, len(vocab))] += 1
-        reference = np.array([*shared.values(), 0.0])
-        summed = counts[combos].sum(axis=1)
-        overlap = np.minimum(summed, reference).sum(axis=1)
-        produced = summed.sum(axis=1)
-        total = reference.sum()
-        with np.errstate(invalid="ignore", divide="ignore"):
-            f = np.where(overlap > 0, 2 * overlap / (produced + total), 0.0)
-        value = value + wording * f
-    best = combos[int(np.argmax(value))]
-    return sorted((top[k] for k in best), key=lambda i: (-scores[i], i))
-
-
 def _select(
     units: list[_Unit],
     scores: FloatArray,
     sims: FloatArray,
     length: Length,
     redundancy: float | None = None,
-    shared: Counter[str] | None = None,
 ) -> list[int]:
-    """The overview's sentences: at a sentence count (the default length or one asked
-    for), ``_best_subset`` when ``shared`` is given; within a word budget, or without
-    ``shared``, greedy MMR (``redundancy``: default ``REDUNDANCY``)."""
-    if shared is not None and length.words is None and length.ratio is None:
-        count = length.sentences or default_sentences(len(units))
-        return _best_subset(units, scores, sims, count, shared)
+    """Greedy MMR within the length request (``redundancy``: default ``REDUNDANCY``)."""
     penalty_weight = REDUNDANCY if redundancy is None else redundancy
     budget_sentences = length.sentences
     budget_words = length.words
