@@ -1,19 +1,27 @@
 """Round 5 of the story-summary scorer, NeuS TRAIN only (not run by ``bench.run``).
 
-``PYTHONPATH=src python -m bench.explore_storysum5 [--stories N] [--variants ...]``
+``PYTHONPATH=src python -m bench.explore_storysum5 [--stories N] --variants V1,V2,...``
 
 Same two-fold cross-validation as ``bench.fit_storysum`` (even / odd train stories; fit
-on one half, ROUGE F on the other, and back). The reference row is round 4's shipped
-procedure re-fitted on each fitting half ("own F, within, + search"); the variants:
+on one half, ROUGE F on the other, and back). Every run first prints the reference row:
+round 4's shipped procedure re-fitted on each fitting half ("own F, within, + search",
+``round4``). The variants (every weight, penalty and offset chosen on the fitting half):
 
-* ``fine``: a finer and longer coordinate search (each weight x0, x0.5, x0.8, x1.25,
-  x1.5, x2, x-1 and additive steps, four rounds, the redundancy weight searched jointly);
-* ``feats``: the round-4 procedure with candidate new features appended (``EXTRA``);
 * ``exact``: the best subset of the default count (sum of scores minus a pairwise
-  redundancy penalty, exhaustively over the top ``EXACT_TOP`` sentences) instead of
-  greedy MMR, the penalty chosen on the fitting half;
-* ``count``: the sentence count offset (-1 / +1) for stories with more than
-  ``COUNT_SPLIT`` sentences, chosen on the fitting half.
+  redundancy penalty, over the top ``EXACT_TOP`` sentences) instead of greedy MMR;
+* ``count``: the count offset (-1 / 0 / +1) for stories of more than ``COUNT_SPLIT``
+  sentences; ``countmap``: one offset per pooled-count bucket (``BUCKETS``);
+* ``combo``: ``exact`` with the ``countmap`` offsets; with ``pseudo`` also a term for
+  the subset's unigram F against the story's shared wording (``pseudo_reference``);
+* ``fine``: a finer, longer coordinate search (x0, x0.5, x0.8, x1.25, x1.5, x2, x-1 and
+  additive steps, up to four rounds, the redundancy weight searched with them);
+* ``feats``: the round-4 procedure with the candidate features ``EXTRA`` appended;
+* ``listwise``: the weights fitted by maximising the expected ROUGE-1 (or R1 + 0.5 R2)
+  under a softmax over every subset of the default count (L-BFGS, L2 weight chosen by an
+  inner two-fold split), then exact or greedy selection;
+* ``bag``: the mean of four coordinate searches on random halves of the fitting half.
+
+Prepared stories are cached in ``/tmp`` (``CACHE``). See docs/benchmarks.md, "Round 5".
 """
 
 from __future__ import annotations
