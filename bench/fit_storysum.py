@@ -14,12 +14,15 @@ is chosen on the fitting half. Printed per fold, side by side: the defaults and 
 learned variant, ROUGE F (rouge-score, stemmed).
 
 The "defaults" row is the hand-set scorer that the learned one replaced
-(``HAND_WEIGHTS``); the "shipped" row is ``storysum.WEIGHTS`` (fitted on all of train, so
-in-sample on both halves). ``--within`` centres features and target per story before the
-fit; ``--search`` refines the weights by coordinate ascent on the fitting half's ROUGE-1;
-``--words`` / ``--stop`` also learn a word budget / a stopping threshold on the fitting
-half; ``--full`` fits on all of train and prints the weights pasted into storysum.py
-(``--within --targets f --search --full``). See docs/benchmarks.md, "Round 4".
+(``HAND_WEIGHTS``); the "shipped" row is ``storysum.WEIGHTS`` (fitted on all of train,
+so in-sample on both halves) with its greedy MMR. ``--within`` centres features and target per story
+before the fit; ``--search`` refines the weights by coordinate ascent on the fitting
+half's ROUGE-1; ``--subset`` then replaces greedy MMR by ``best_subset`` (the
+default count's best subset: scores, pairwise redundancy, unigram F against the story's
+shared wording), its two weights chosen on the fitting half; ``--words`` / ``--stop``
+also learn a word budget / a stopping threshold on the fitting half; ``--full`` fits on
+all of train and prints the weights pasted into storysum.py (``--within --targets f
+--search --full``; with ``--subset`` it also prints round 5's two subset weights). See docs/benchmarks.md, "Round 4" and "Round 5".
 
 Targets: ``f`` / ``prec`` / ``rec`` = the sentence's own ROUGE-1 F / precision / recall
 against the reference (ridge regression); ``oracle`` = membership in the greedy
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import itertools
 import json
 import sys
 import time
@@ -44,6 +48,7 @@ from bench.common import shared
 from precis.cluster import storysum
 from precis.cluster.storysum import SourceArticle
 from precis.summarize.base import Length, default_sentences
+from precis.text.tokens import stem, words
 
 METRICS = ("rouge1", "rouge2", "rougeLsum")
 Story = dict[str, Any]
@@ -61,6 +66,7 @@ class Prepared:
     tokens: list[list[str]]  # rouge-score's tokens of each sentence
     reference: Counter[tuple[str, ...]]  # and the reference's unigrams
     reference_size: int
+    shared: Counter[str]  # storysum.shared_wording of the story
 
 
 # The hand-set scorer that the learned one replaced (storysum before round 4): agreement
@@ -94,6 +100,7 @@ def _prepare(story: Story, tokenize: Callable[[str], list[str]]) -> Prepared | N
     if analysed is None:
         return None
     units, sims, _, features, _ = analysed
+    common = shared_wording(units, [articles[u.article].outlet for u in units], articles)
     default = _hand_scores(features)
     ref = tokenize(story["summary"])
     ref1, ref2 = _ngrams(ref, 1), _ngrams(ref, 2)
@@ -128,7 +135,7 @@ def _prepare(story: Story, tokenize: Callable[[str], list[str]]) -> Prepared | N
     oracle = np.zeros(len(units))
     oracle[chosen] = 1.0
     targets = {"prec": np.array(prec), "rec": np.array(rec), "f": np.array(f1), "oracle": oracle}
-    return Prepared(story, units, features, sims, default, targets, toks, ref1, len(ref))
+    return Prepared(story, units, features, sims, default, targets, toks, ref1, len(ref), common)
 
 
 def _summary(p: Prepared, scores: FloatArray, redundancy: float) -> str:
@@ -168,6 +175,99 @@ def _chosen(
     p: Prepared, scores: FloatArray, redundancy: float, length: Length | None = None
 ) -> list[int]:
     return storysum._select(p.units, scores, p.sims, length or Length(), redundancy)
+
+
+# Round 5's selection (measured, not adopted: see docs/benchmarks.md "Round 5"): at the
+# default count, the best subset of the SUBSET_CANDIDATES best-scored sentences, by the
+# sum of their scores, minus a redundancy weight per unit of cosine between two of them,
+# plus a weight times the subset's unigram F against the story's shared wording.
+SUBSET_CANDIDATES = 10  # C(10, k) subsets at most: 252, at k = 5
+
+
+def word_tokens(text: str) -> list[str]:
+    """Every word of ``text``, lower-cased and stemmed, stop words kept (what a unigram
+    F over a summary counts)."""
+    return [stem(w) for w in words(text)]
+
+
+def shared_wording(
+    units: list[Any], outlets: list[str], articles: Sequence[SourceArticle]
+) -> Counter[str]:
+    """The story's shared wording: each word (``word_tokens``) that two or more outlets
+    use, in their headlines or in their sentences, as often as an article uses it on
+    average (at least once). A stand-in for a reference summary: what the sources say
+    in common, so a subset's F against it rewards shared points at a summary's length."""
+    per_article: list[Counter[str]] = [Counter(word_tokens(a.title)) for a in articles]
+    for u in units:
+        per_article[u.article].update(word_tokens(u.text))
+    users: dict[str, set[str]] = {}
+    totals: Counter[str] = Counter()
+    for number, counts in enumerate(per_article):
+        for word, count in counts.items():
+            users.setdefault(word, set()).add(articles[number].outlet)
+            totals[word] += count
+    return Counter(
+        {
+            word: max(1, round(totals[word] / len(articles)))
+            for word, who in users.items()
+            if len(who) >= 2
+        }
+    )
+
+
+def best_subset(
+    units: list[Any],
+    scores: FloatArray,
+    sims: FloatArray,
+    count: int,
+    shared: Counter[str],
+    redundancy: float,
+    wording: float,
+) -> list[int]:
+    """The ``count`` sentences among the SUBSET_CANDIDATES best scored that maximise
+    their scores' sum, minus ``redundancy`` times their pairwise cosines, plus
+    ``wording`` times their unigram F against ``shared``; in order of score."""
+    order = [int(i) for i in np.argsort(-scores, kind="stable")]
+    count = min(count, len(order))
+    top = order[: max(SUBSET_CANDIDATES, count)]
+    combos = np.array(list(itertools.combinations(range(len(top)), count)), dtype=np.intp)
+    value = scores[top][combos].sum(axis=1)
+    pair_sims = sims[np.ix_(top, top)]
+    for a, b in itertools.combinations(range(count), 2):
+        value -= redundancy * pair_sims[combos[:, a], combos[:, b]]
+    if wording and shared:
+        vocab = {word: k for k, word in enumerate(shared)}
+        counts = np.zeros((len(top), len(vocab) + 1))
+        for row, i in enumerate(top):
+            for word in word_tokens(units[i].text):
+                counts[row, vocab.get(word, len(vocab))] += 1
+        reference = np.array([*shared.values(), 0.0])
+        summed = counts[combos].sum(axis=1)
+        overlap = np.minimum(summed, reference).sum(axis=1)
+        produced = summed.sum(axis=1)
+        total = reference.sum()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            f = np.where(overlap > 0, 2 * overlap / (produced + total), 0.0)
+        value = value + wording * f
+    best = combos[int(np.argmax(value))]
+    return sorted((top[k] for k in best), key=lambda i: (-scores[i], i))
+
+
+def _subset(p: Prepared, scores: FloatArray, redundancy: float, wording: float) -> list[int]:
+    count = default_sentences(len(p.units))
+    return best_subset(p.units, scores, p.sims, count, p.shared, redundancy, wording)
+
+
+def _choose_subset(stories: list[Prepared], model: Model) -> tuple[float, float]:
+    """The subset selection's redundancy and shared-wording weights with the best fast
+    ROUGE-1 on these stories (``SUBSET_GRID`` x ``WORDING_GRID``)."""
+    scores = [model.score(p.features) for p in stories]
+    return max(
+        itertools.product(SUBSET_GRID, WORDING_GRID),
+        key=lambda rw: _fast(
+            stories, [_subset(p, s, rw[0], rw[1]) for p, s in zip(stories, scores, strict=True)]
+        ),
+    )
 
 
 def _fast_r1(stories: list[Prepared], model: Model, redundancy: float) -> float:
@@ -252,6 +352,8 @@ def _search(stories: list[Prepared], model: Model, redundancy: float, rounds: in
 
 
 REDUNDANCY_GRID = (0.3, 0.5, 0.7, 1.0, 1.5)
+SUBSET_GRID = (0.5, 0.7, 1.0, 1.5)
+WORDING_GRID = (0.0, 1.0, 2.0, 3.0, 5.0, 8.0)
 
 
 def main(argv: list[str]) -> int:
@@ -265,6 +367,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--words", action="store_true", help="also learn a word budget")
     parser.add_argument("--search", action="store_true", help="refine weights for ROUGE-1")
     parser.add_argument("--stop", action="store_true", help="also learn where to stop")
+    parser.add_argument(
+        "--subset", action="store_true", help="after the search, best-subset selection"
+    )
     parser.add_argument("--full", action="store_true", help="fit on all train, print weights")
     args = parser.parse_args(argv)
     scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
@@ -286,6 +391,12 @@ def main(argv: list[str]) -> int:
             if args.search:
                 model = _search(prepared, model, best)
                 print(f"  after search: fast ROUGE-1 {_fast_r1(prepared, model, best):.2f}")
+            if args.subset:
+                red, wording = _choose_subset(prepared, model)
+                value = _fast(
+                    prepared, [_subset(p, model.score(p.features), red, wording) for p in prepared]
+                )
+                print(f"  subset: redundancy {red}, shared wording {wording}: {value:.2f}")
             print(f"target {target}: redundancy {best}, intercept {model.intercept:.6f}")
             for name, w in zip(storysum.FEATURES, model.weights, strict=True):
                 print(f"  {name:20s} {w: .6f}")
@@ -302,6 +413,7 @@ def main(argv: list[str]) -> int:
             test_on,
             [_summary(p, shipped.score(p.features), storysum.REDUNDANCY) for p in test_on],
         )
+
         for target in targets:
             model = _scaled(_fit(fit_on, target, args.alpha, args.within), fit_on)
             chosen = max(REDUNDANCY_GRID, key=lambda r: _fast_r1(fit_on, model, r))
@@ -331,6 +443,13 @@ def main(argv: list[str]) -> int:
                 model = _search(fit_on, model, chosen)
                 rows[f"learned:{target} +search"] = _rouge(
                     scorer, test_on, [_summary(p, model.score(p.features), chosen) for p in test_on]
+                )
+            if args.subset:
+                red, wording = _choose_subset(fit_on, model)
+                rows[f"learned:{target} +subset ({red}, {wording})"] = _rouge(
+                    scorer,
+                    test_on,
+                    [_text(p, _subset(p, model.score(p.features), red, wording)) for p in test_on],
                 )
             if args.stop:
                 learned = np.concatenate([model.score(p.features) for p in fit_on])
