@@ -177,8 +177,9 @@ def test_concurrent_adds_assign_every_article_once_and_keep_the_index_whole(
     """Processes storing and assigning at once (a feed poller beside a ``precis add``)
     must neither fail nor leave the story index inconsistent: assignments are
     serialised (``Store.serialised``), so each sees the others' stories."""
+    from precis.cluster import density
     from precis.store.schema import stories, story_articles, story_df
-    from precis.store.storyindex import DOC_COUNT_KEY
+    from precis.store.storyindex import DOC_COUNT_KEY, density_totals
 
     with Store.open(backend_url):
         pass
@@ -191,6 +192,7 @@ def test_concurrent_adds_assign_every_article_once_and_keep_the_index_whole(
         members = conn.execute(sa.select(story_articles)).all()
         df = {r.key: r.df for r in conn.execute(sa.select(story_df.c.key, story_df.c.df))}
         story_ids = set(conn.execute(sa.select(stories.c.id)).scalars())
+        totals = density_totals(conn)
     assert article_count >= len(list(SAMPLES.iterdir()))
     assert sorted(m.article_id for m in members) == sorted({m.article_id for m in members})
     assert len(members) == article_count  # every article placed, none twice
@@ -201,6 +203,10 @@ def test_concurrent_adds_assign_every_article_once_and_keep_the_index_whole(
         for key in member.key_counts:
             expected[key] = expected.get(key, 0) + 1
     assert {k: v for k, v in df.items() if v} == expected
+    # the density totals are those of the members' partners (precis.cluster.density)
+    known = [m.partners for m in originals if m.partners is not None]
+    assert totals[1] == len(known) == len(originals)
+    assert totals[0] == pytest.approx(sum(density.density(p.values()) for p in known))
 
 
 def test_a_serialised_writer_waits_then_says_who_holds_the_database(

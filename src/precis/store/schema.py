@@ -208,6 +208,9 @@ story_articles = sa.Table(
     sa.Column("published", UTCDateTime),
     sa.Column("key_counts", sa.JSON),
     sa.Column("weighed_docs", sa.Integer),
+    # An original's ``precis.cluster.density.RANK`` best pair scores by partner article id
+    # (its density is the last of them); NULL for rows filed in bulk or before 0009.
+    sa.Column("partners", sa.JSON),
     sa.Index("ix_story_articles_story_id", "story_id"),
     # The stalest weights first (``storyindex.DbIndex.stalest``), without a scan.
     sa.Index("ix_story_articles_weighed_docs", "weighed_docs"),
@@ -235,6 +238,14 @@ story_postings = sa.Table(
     sa.Index("ix_story_postings_article_id", "article_id"),
 )
 
+# Running totals of the story index: the sum and count of the members' densities
+# (``precis.store.storyindex.DENSITY_SUM``, ``DENSITY_COUNT``).
+story_totals = sa.Table(
+    "story_totals",
+    metadata,
+    sa.Column("key", sa.String(50), primary_key=True),
+    sa.Column("total", sa.Float, nullable=False),
+)
 story_df = sa.Table(
     "story_df",
     metadata,

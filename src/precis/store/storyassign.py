@@ -28,7 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from precis.cluster import dedup
+from precis.cluster import dedup, density
 from precis.cluster.assign import (
     MAX_CANDIDATES,
     REGION_SIZE,
@@ -51,7 +51,9 @@ from precis.store.storyindex import (
     CHUNK,
     DOC_COUNT_KEY,
     DbIndex,
+    add_density_totals,
     count_keys,
+    density_totals,
     drop_if_empty,
     new_story,
     stored_weights,
@@ -96,6 +98,29 @@ class _Filed:
     keys: dict[str, float]
     weights: dict[str, float]
     docs: int  # the number of original articles the weights were computed with
+    partners: dict[str, float]  # its best pair scores (``density.top_partners``)
+
+
+@dataclass(slots=True)
+class _Partners:
+    """The densities of one assignment's graph, and what it changes of the stored ones."""
+
+    densities: dict[str, float | None] = field(default_factory=dict)
+    new: dict[str, dict[str, float]] = field(default_factory=dict)  # of the new originals
+    changed: dict[int, dict[str, float]] = field(default_factory=dict)  # of stored members
+    total: float = 0.0  # added to the stored sum of densities
+    count: int = 0  # added to the stored count
+    mean: float = 0.0
+
+    def write(self, store: Store, conn: Connection) -> None:
+        if self.changed:
+            conn.execute(
+                sa.update(story_articles)
+                .where(story_articles.c.article_id == sa.bindparam("aid"))
+                .values(partners=sa.bindparam("p")),
+                [{"aid": a, "p": self.changed[a]} for a in sorted(self.changed)],
+            )
+        add_density_totals(store, conn, self.total, self.count)
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +356,8 @@ class _Regrouping:
         fixed = {
             i: Fixed(m.story, sizes.get(m.story, 1)) for i, m in stored.items() if i not in free
         }
+        partners = self._densities(order, seeds, stored, edges)
+        edges = density.scale(edges, partners.densities, partners.mean)
         stored_order = sorted(free, key=lambda i: _stored_rank(free[i]))
         groups = agglomerate(stored_order + order, edges, self.owner.params.threshold, fixed)
         keys = _Weights(self.index, {**weights, **{i: m.keys for i, m in free.items()}})
@@ -360,7 +387,7 @@ class _Regrouping:
                         score,
                         why,
                         published[node],
-                        _Filed(raw[node], weights[node], n),
+                        _Filed(raw[node], weights[node], n, partners.new[node]),
                     )
         for story_id in sorted(changed):
             self._touch(story_id, now)
@@ -371,6 +398,7 @@ class _Regrouping:
             # df += 1 for every key (an upsert, so concurrent writers cannot lose counts)
             count_keys(self.owner.store, self.conn, self.unfiled)
         self.index.write_back(self.owner.store, n)
+        partners.write(self.owner.store, self.conn)
         placed_rows: list[Placed] = []
         for item in self.batch:
             if item.original is None:
@@ -390,6 +418,52 @@ class _Regrouping:
             self._touch(story_id, now)
             placed_rows.append(Placed(item.article_id, story_id, original, False))
         return placed_rows
+
+    def _densities(
+        self,
+        order: Sequence[str],
+        seeds: Sequence[str],
+        stored: dict[str, Member],
+        edges: dict[str, dict[str, float]],
+    ) -> _Partners:
+        """The density of every node of the graph (``precis.cluster.density``): a new
+        article's from its pair scores; a stored one's from the partners it keeps,
+        updated with the scores of this assignment (a revisited article's are replaced:
+        it was just scored against all its candidates, with the weights of now);
+        a stored article filed without partners counts as having the mean density."""
+        found = _Partners()
+        for article in order:
+            found.new[article] = density.top_partners(edges[article])
+            value = density.density(found.new[article].values())
+            found.densities[article] = value
+            found.total += value
+            found.count += 1
+        revisited = set(seeds)
+        for node, member in stored.items():
+            old = member.partners
+            if old is None and node not in revisited:
+                found.densities[node] = None
+                continue
+            scored = edges.get(node, {})
+            # a revisited article was just scored against all its candidates with weights
+            # of now: its old partners were scored with stale ones
+            merged = density.top_partners(
+                scored if node in revisited else {**(old or {}), **scored}
+            )
+            value = density.density(merged.values())
+            found.densities[node] = value
+            if merged == old:
+                continue
+            found.changed[int(node)] = merged
+            if old is None:
+                found.count += 1
+                found.total += value
+            else:
+                found.total += value - density.density(old.values())
+        stored_total, stored_count = density_totals(self.conn)
+        count = stored_count + found.count
+        found.mean = (stored_total + found.total) / count if count else 0.0
+        return found
 
     def _stored_candidates(
         self,
@@ -418,7 +492,7 @@ class _Regrouping:
         seeds = {m.id: m for m in self.index.by_id(stalest)}
         for seed in sorted(seeds, key=int):
             member = seeds[seed]
-            stored[seed] = Member(seed, member.story, {}, member.published)
+            stored[seed] = Member(seed, member.story, {}, member.published, member.partners)
             filing = self.index.filing(member.keys)
             self._link(seed, member.keys, member.published, filing, stored, edges)
         return sorted(seeds, key=int)
@@ -442,7 +516,9 @@ class _Regrouping:
                 continue
             if within(published, other.published, self.window):
                 if other.id not in stored:
-                    stored[other.id] = Member(other.id, other.story, {}, other.published)
+                    stored[other.id] = Member(
+                        other.id, other.story, {}, other.published, other.partners
+                    )
                 score = pair_total(weights, other.keys)
                 row[other.id] = score
                 edges.setdefault(other.id, {})[article] = score
@@ -574,6 +650,7 @@ class _Regrouping:
                 weights=stored_weights(filed.weights) if filed else {},
                 key_counts=filed.keys if filed else None,
                 weighed_docs=filed.docs if filed else None,
+                partners=filed.partners if filed else None,
                 published=published,
             )
         )

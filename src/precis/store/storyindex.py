@@ -33,7 +33,7 @@ from sqlalchemy.engine import Connection
 
 from precis.cluster.assign import Member, index_keys, weigh
 from precis.store.db import Store
-from precis.store.schema import stories, story_articles, story_df, story_postings
+from precis.store.schema import stories, story_articles, story_df, story_postings, story_totals
 
 DOC_COUNT_KEY = "#docs"  # the story_df row that counts indexed (non-copy) articles
 CHUNK = 400  # bound parameters per IN (...) query: well under SQLite's limit
@@ -50,7 +50,11 @@ MEMBER_COLUMNS = (
     story_articles.c.weights,
     story_articles.c.weighed_docs,
     story_articles.c.published,
+    story_articles.c.partners,
 )
+# story_totals rows: the sum and the count of the densities of the members with partners
+DENSITY_SUM = "density_sum"
+DENSITY_COUNT = "density_count"
 
 
 class DbIndex:
@@ -197,7 +201,7 @@ class DbIndex:
 
     def _members(self, rows: Sequence[Any]) -> list[Member]:
         return [
-            Member(str(r.article_id), str(r.story_id), weights, r.published)
+            Member(str(r.article_id), str(r.story_id), weights, r.published, r.partners)
             for r, weights in zip(rows, self.weighed(rows), strict=True)
         ]
 
@@ -257,6 +261,32 @@ class DbIndex:
             )
             found.update(str(i) for i in self.conn.execute(query).scalars())
         return found
+
+
+def density_totals(conn: Connection) -> tuple[float, int]:
+    """The sum and the count of the stored members' densities."""
+    rows = dict(
+        conn.execute(
+            sa.select(story_totals.c.key, story_totals.c.total).where(
+                story_totals.c.key.in_([DENSITY_SUM, DENSITY_COUNT])
+            )
+        ).all()
+    )
+    return float(rows.get(DENSITY_SUM, 0.0)), round(rows.get(DENSITY_COUNT, 0.0))
+
+
+def add_density_totals(store: Store, conn: Connection, total: float, count: int) -> None:
+    """Add to the stored sum and count of densities (an upsert, as ``count_keys``)."""
+    if not count and not total:
+        return
+    insert = store._insert(story_totals)
+    upsert = insert.on_conflict_do_update(
+        index_elements=["key"], set_={"total": story_totals.c.total + insert.excluded.total}
+    )
+    conn.execute(
+        upsert,
+        [{"key": DENSITY_COUNT, "total": float(count)}, {"key": DENSITY_SUM, "total": total}],
+    )
 
 
 def stored_weights(weights: Mapping[str, float]) -> dict[str, float]:

@@ -1,0 +1,82 @@
+"""Local scaling of pair scores: weak links between sparse articles count for more.
+
+One absolute threshold cannot fit every part of a news stream. A story told by an
+opinion piece and two short reports gives its articles few neighbours, and weak ones,
+while a week of one politician's news gives every article many close neighbours from
+other stories. Before average linkage, each pair score is therefore raised by how
+sparse the two articles' neighbourhoods are (local scaling, after Zelnik-Manor and
+Perona, "Self-tuning spectral clustering", NIPS 2004)::
+
+    scaled(a, b) = score(a, b) * max(1, mean / sqrt(d(a) * d(b)))
+
+where ``d(x)`` is the ``RANK``-th best pair score of ``x`` (0 with fewer partners),
+floored at ``FLOOR`` times the mean density, and ``mean`` is the mean density of the
+articles. Scores are never lowered: the full two-sided scaling scored higher still on
+the training data (where every NeuS story has exactly three articles) but split the
+bundled samples' five-outlet stories, whose articles are dense with their own
+story-mates. While the mean density is below ``MIN_MEAN`` (a store of a few unrelated
+articles) scores are left as they are.
+
+Hand-written because the scaling has to be maintained incrementally in the store: each
+stored article keeps its ``RANK`` best partners, and the store keeps the sum and count
+of densities (``precis.store.storyassign``), so an assignment scales its region as a
+batch run over all the articles would (up to the stale weights a batch would not have).
+Chosen on training data only (docs/benchmarks.md, "Local scaling").
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Iterable, Mapping
+
+# An article's density is its RANK-th best pair score. Swept 3-6 on the training data
+# (NeuS train chunks, ECB+ train topics): a plateau; 4 is its middle.
+RANK = 4
+# Densities are floored at this share of the mean, so that no pair score is more than
+# doubled (0.5-0.6 form a plateau on the training data).
+FLOOR = 0.5
+# Below this mean density (a few unrelated articles, each with fewer than RANK partners)
+# the scores are left unscaled: the NeuS and ECB+ training pools have means of 0.2-0.5.
+MIN_MEAN = 0.1
+
+
+def density(scores: Iterable[float]) -> float:
+    """The ``RANK``-th best of an article's pair scores (0 with fewer)."""
+    best = heapq.nlargest(RANK, scores)
+    return best[-1] if len(best) == RANK else 0.0
+
+
+def top_partners(scores: Mapping[str, float]) -> dict[str, float]:
+    """The ``RANK`` best partners (ties broken by id), which is what a store keeps of an
+    article's pair scores to know its density as more articles arrive."""
+    best = heapq.nsmallest(RANK, scores.items(), key=lambda item: (-item[1], item[0]))
+    return {other: round(score, 6) for other, score in best}
+
+
+def mean_density(densities: Iterable[float]) -> float:
+    values = list(densities)
+    return math.fsum(values) / len(values) if values else 0.0
+
+
+def scale(
+    edges: Mapping[str, Mapping[str, float]],
+    densities: Mapping[str, float | None],
+    mean: float,
+) -> dict[str, dict[str, float]]:
+    """The pair-score graph rescaled (see the module docstring). A node whose density is
+    unknown (``None``: a stored article filed in bulk, whose partners were never scored)
+    counts as having the mean density."""
+    if mean < MIN_MEAN:
+        return {a: dict(row) for a, row in edges.items()}
+    floor = FLOOR * mean
+
+    def spread(node: str) -> float:
+        value = densities.get(node)
+        return mean if value is None else max(value, floor)
+
+    root = {node: math.sqrt(spread(node)) for node in edges}
+    return {
+        a: {b: score * max(1.0, mean / (root[a] * root[b])) for b, score in row.items()}
+        for a, row in edges.items()
+    }
