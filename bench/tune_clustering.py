@@ -4,8 +4,9 @@
 each average linkage threshold by precis's B-cubed F1 on the NeuS train split cut into
 eight consecutive chunks of about 918 articles (the size of the val pool; the whole
 7,356-article pool is far more confusable than any val or test pool) and on the ECB+
-train topics, optionally with numeric constants of ``precis.cluster.assign`` overridden
-(``MAX_CANDIDATES=50``). The default threshold is the middle of the plateau of the best
+train topics, optionally with numeric constants of ``precis.cluster.assign`` (or, prefixed
+``density.``, of ``precis.cluster.density``) overridden (``MAX_CANDIDATES=50``,
+``density.FLOOR=0.6``; ``density.MIN_MEAN=9`` turns the local scaling off). The default threshold is the middle of the plateau of the best
 means of the two.
 """
 
@@ -44,16 +45,19 @@ def evaluate(pools: Pools, params: Params) -> tuple[list[float], float]:
 
 
 def main(argv: list[str]) -> int:
-    from precis.cluster import assign
+    from precis.cluster import assign, density
 
     pools = training_pools()
     size = len(pools[0][0][0])
-    for override in argv[1:]:  # NAME=value: a module constant of precis.cluster.assign
+    modules = {"assign": assign, "density": density}
+    for override in argv[1:]:  # [density.]NAME=value: a numeric module constant
         name, value = override.split("=")
-        if not isinstance(getattr(assign, name, None), int | float):
-            raise SystemExit(f"not a numeric constant of precis.cluster.assign: {name}")
-        setattr(assign, name, type(getattr(assign, name))(float(value)))
-        print(f"{name} = {getattr(assign, name)}", flush=True)
+        owner, _, constant = name.rpartition(".")
+        module = modules.get(owner or "assign")
+        if module is None or not isinstance(getattr(module, constant, None), int | float):
+            raise SystemExit(f"not a numeric constant of precis.cluster.assign or .density: {name}")
+        setattr(module, constant, type(getattr(module, constant))(float(value)))
+        print(f"{name} = {getattr(module, constant)}", flush=True)
     for pair in argv[0].split(","):
         threshold = float(pair)
         params = Params(threshold=threshold)

@@ -72,6 +72,19 @@ _READ_COLUMNS = (
     articles.c.published,
     articles.c.content_hash,
 )
+# A stored article's new place and why, and its copies following it (executemany).
+_REGROUP = (
+    sa.update(story_articles)
+    .where(story_articles.c.article_id == sa.bindparam("aid"))
+    .values(
+        story_id=sa.bindparam("sid"), score=sa.bindparam("score"), explanation=sa.bindparam("why")
+    )
+)
+_FOLLOW = (
+    sa.update(story_articles)
+    .where(story_articles.c.duplicate_of == sa.bindparam("aid"))
+    .values(story_id=sa.bindparam("sid"))
+)
 # Which of some articles are still without a story (built once: every assignment asks).
 _UNPLACED = (
     sa.select(articles.c.id, articles.c.content_hash)
@@ -371,6 +384,7 @@ class _Regrouping:
                 changed.add(story_id)
             elif int(free[node].story) != story_id:
                 changed |= {story_id, int(free[node].story)}
+        moves: list[tuple[Member, int, float, dict[str, object]]] = []
         for group in groups:
             story_id = final[group.members[0]]
             if story_id not in changed:
@@ -378,7 +392,7 @@ class _Regrouping:
             for node in group.members:
                 score, why = placed[node]
                 if node in free:
-                    self._regroup(free[node], story_id, score, why)
+                    moves.append((free[node], story_id, score, why))
                 else:
                     self._member(
                         int(node),
@@ -389,6 +403,7 @@ class _Regrouping:
                         published[node],
                         _Filed(raw[node], weights[node], n, partners.new[node]),
                     )
+        self._regroup(moves)
         for story_id in sorted(changed):
             self._touch(story_id, now)
             drop_if_empty(self.conn, story_id)
@@ -612,20 +627,22 @@ class _Regrouping:
             final.update(dict.fromkeys(group.members, story_id))
         return final, created
 
-    def _regroup(self, member: Member, story_id: int, score: float, why: dict[str, object]) -> None:
-        """A stored article's new place (its copies follow it) and why."""
-        article_id = int(member.id)
+    def _regroup(self, moves: list[tuple[Member, int, float, dict[str, object]]]) -> None:
+        """Stored articles' new places (their copies follow them) and why: two prebuilt
+        statements run for all rows at once (a story that takes an article in has all
+        its members' rows rewritten, so there are several per assignment)."""
+        if not moves:
+            return
         self.conn.execute(
-            sa.update(story_articles)
-            .where(story_articles.c.article_id == article_id)
-            .values(story_id=story_id, score=score, explanation=why)
+            _REGROUP,
+            [
+                {"aid": int(m.id), "sid": story_id, "score": score, "why": why}
+                for m, story_id, score, why in moves
+            ],
         )
-        if int(member.story) != story_id:
-            self.conn.execute(
-                sa.update(story_articles)
-                .where(story_articles.c.duplicate_of == article_id)
-                .values(story_id=story_id)
-            )
+        moved = [{"aid": int(m.id), "sid": sid} for m, sid, _, _ in moves if int(m.story) != sid]
+        if moved:
+            self.conn.execute(_FOLLOW, moved)
 
     def _member(
         self,
