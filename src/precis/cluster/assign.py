@@ -43,13 +43,10 @@ KIND_WEIGHTS: Mapping[str, float] = {
     "n": 0.16,  # numbers and years: a different death toll or date is a different event
 }
 KIND_NAMES = {"t": "terms", "h": "headline", "e": "entities", "n": "numbers"}
-# Average linkage (over pair scores raised by ``density.scale``) at which two groups of
+# Average linkage (over pair scores rescaled by ``density.scale``) at which two groups of
 # articles are one story. Swept on training data only (eight ~918-article chunks of the
-# NeuS train split, mean B3 F1, and the ECB+ train topics; bench/tune_clustering.py,
-# bench/explore_refine.py): 0.25-0.27 form a plateau, 0.26 is its middle. With the
-# scaling, 0.28-0.30 scored higher on that data, but they put the stories of the bundled
-# samples that five outlets tell (dense, so not raised) on the edge of splitting; the
-# scaling only ever raises scores, so at 0.26 it adds links and takes none away.
+# NeuS train split, mean B3 F1, and the ECB+ train topics; bench/tune_clustering.py):
+# 0.26-0.29 form a plateau, 0.27 is its middle (docs/benchmarks.md, "Local scaling").
 THRESHOLD = 0.27
 # New articles are re-clustered together with the stored stories they touch: for each,
 # the REGION_STORIES stories it has the most summed pair score with, if a user has not
