@@ -6,7 +6,8 @@ eight consecutive chunks of about 918 articles (the size of the val pool; the wh
 7,356-article pool is far more confusable than any val or test pool) and on the ECB+
 train topics, optionally with numeric constants of ``precis.cluster.assign`` (or, prefixed
 ``density.``, of ``precis.cluster.density``) overridden (``MAX_CANDIDATES=50``,
-``density.FLOOR=0.6``; ``density.MIN_MEAN=9`` turns the local scaling off). The default threshold is the middle of the plateau of the best
+``density.FLOOR=0.6``; ``density.MIN_MEAN=9`` turns the local scaling off), or one
+pair-score weight (``KIND_WEIGHTS.e=0.3``). The default threshold is the middle of the plateau of the best
 means of the two.
 """
 
@@ -52,6 +53,13 @@ def main(argv: list[str]) -> int:
     modules = {"assign": assign, "density": density}
     for override in argv[1:]:  # [density.]NAME=value: a numeric module constant
         name, value = override.split("=")
+        if name.startswith("KIND_WEIGHTS."):  # one pair-score weight: KIND_WEIGHTS.e=0.3
+            kind = name.removeprefix("KIND_WEIGHTS.")
+            if kind not in assign.KIND_WEIGHTS:
+                raise SystemExit(f"no such key kind: {kind} (one of {sorted(assign.KIND_WEIGHTS)})")
+            assign.KIND_WEIGHTS = {**assign.KIND_WEIGHTS, kind: float(value)}
+            print(f"KIND_WEIGHTS = {assign.KIND_WEIGHTS}", flush=True)
+            continue
         owner, _, constant = name.rpartition(".")
         module = modules.get(owner or "assign")
         if module is None or not isinstance(getattr(module, constant, None), int | float):
