@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from conftest import SAMPLES, Precis
 from precis.batch import STORY_FEATURES, read_table
@@ -27,7 +28,9 @@ from precis.models import Article
 from precis.pipeline import extract_inputs
 from precis.store import Store
 from precis.store.db import content_hash
+from precis.store.schema import story_articles
 from precis.store.stories import StoryStore
+from precis.store.storyindex import density_totals
 
 SYLLABLES = ["ka", "lo", "mir", "ten", "vas", "qu", "dor", "eli", "pra", "sun", "gha", "wen"]
 FILLER = [
@@ -222,6 +225,20 @@ def test_load_gives_the_same_stories_and_later_adds_join_them(
         late_member = next(a for a in view.articles if a.id == ids["https://late.example/0"])
         assert late_member.duplicate_of is None  # joined by similarity, not as a copy
         assert "Late Edition" in view.sources
+        # loaded members were never scored pairwise: no partners, so they count as having
+        # the mean density, and the density totals hold only the added article
+        with store.engine.connect() as conn:
+            partners = dict(
+                conn.execute(
+                    sa.select(story_articles.c.article_id, story_articles.c.partners).where(
+                        story_articles.c.duplicate_of.is_(None)
+                    )
+                ).all()
+            )
+            assert density_totals(conn)[1] == 1
+        late_id = ids["https://late.example/0"]
+        assert partners.pop(late_id)
+        assert set(partners.values()) == {None}
 
 
 def test_one_add_of_the_samples_equals_their_batch(tmp_path: Path) -> None:
