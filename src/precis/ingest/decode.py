@@ -31,9 +31,9 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)"
 def decode(data: bytes, origin: str) -> str:
     """Decode ``data`` as text or raise ``InputError`` saying why it is not text."""
     if not data:
-        raise InputError(origin, "is empty; nothing to ingest")
+        raise InputError(origin, "is empty; there is no article in it")
     if not data.strip():
-        raise InputError(origin, "holds only whitespace; nothing to ingest")
+        raise InputError(origin, "holds only whitespace; there is no article in it")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     if b"\x00" in data[:8192] and not _is_utf16(data):
@@ -45,7 +45,7 @@ def decode(data: bytes, origin: str) -> str:
     if _control_ratio(text) > BINARY_CONTROL_RATIO:
         raise InputError(origin, "looks like a binary file, not text, HTML or JSONL")
     if not text.strip():
-        raise InputError(origin, "holds only whitespace; nothing to ingest")
+        raise InputError(origin, "holds only whitespace; there is no article in it")
     return text
 
 

@@ -430,7 +430,7 @@ def page_text(result: FetchResult) -> tuple[str, Literal["html", "text"]]:
                 result.url, f"declares charset {result.charset} but is not valid {result.charset}"
             ) from exc
         if not text.strip():
-            raise InputError(result.url, "is empty; nothing to ingest")
+            raise InputError(result.url, "is empty; there is no article in it")
     else:
         text = decode(result.content, result.url)
     if kind in TEXT_TYPES:
