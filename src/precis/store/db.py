@@ -388,17 +388,17 @@ class Store:
         (a deferred transaction would read, then fail to upgrade when another writer had
         committed in between). PostgreSQL: a transaction-scoped advisory lock. Either
         waits at most ``SERIAL_LOCK_WAIT_S`` for the writer before it."""
-        try:
-            with self.engine.begin() as conn:
+        with self.engine.begin() as conn:
+            try:
                 self._take_serial_lock(conn)
-                yield conn
-        except OperationalError as exc:
-            if not _lock_wait_failed(exc):
-                raise
-            raise StoreError(
-                f"another precis process held the database for over {SERIAL_LOCK_WAIT_S} s "
-                f"({one_line(exc.orig)}); run the command again when it has finished"
-            ) from exc
+            except OperationalError as exc:  # only the wait for the lock is translated
+                if not _lock_wait_failed(exc):
+                    raise
+                raise StoreError(
+                    f"another precis process held the database for over {SERIAL_LOCK_WAIT_S} s "
+                    f"({one_line(exc.orig)}); run the command again when it has finished"
+                ) from exc
+            yield conn
 
     def _take_serial_lock(self, conn: Connection) -> None:
         if self.dialect == "sqlite":
