@@ -38,15 +38,15 @@ def test_scaling_raises_sparse_pairs_lowers_crowded_ones_and_spares_close_partne
         "crowd": {"dense": 0.5},
         "mate": {"dense": 0.5},
     }
-    densities: dict[str, float | None] = {
-        "sparse": 0.0,
-        "other": 0.0,
-        "dense": 0.6,
-        "crowd": 0.6,
-        "mate": None,  # unknown: the mean
+    # sparse and other: no partners (density 0); dense and crowd: density 0.6, and crowd
+    # is not among dense's best partners; mate: never scored (the mean)
+    partners = {
+        "sparse": {},
+        "other": {},
+        "dense": {"mate": 0.9, "x": 0.8, "y": 0.7, "z": 0.6},
+        "crowd": {"p": 0.9, "q": 0.8, "r": 0.7, "s": 0.6},
     }
-    partners = {"dense": {"mate": 0.5}}  # crowd is not among dense's best partners
-    scaled = density.scale(edges, densities, mean, partners)
+    scaled = density.scale(edges, partners, mean)
     # both floored at FLOOR * mean: raised by 1 / FLOOR
     assert scaled["sparse"]["other"] == pytest.approx(0.2 / density.FLOOR)
     # two crowded articles that are not each other's close partners: lowered
@@ -55,7 +55,7 @@ def test_scaling_raises_sparse_pairs_lowers_crowded_ones_and_spares_close_partne
     # a close partner is never lowered, seen from either side
     assert scaled["dense"]["mate"] == scaled["mate"]["dense"] == 0.5
     # a store of a few unrelated articles (mean below MIN_MEAN) is left as it is
-    assert density.scale(edges, densities, density.MIN_MEAN / 2, partners) == edges
+    assert density.scale(edges, partners, density.MIN_MEAN / 2) == edges
 
 
 @given(
@@ -75,9 +75,8 @@ def test_scaling_is_bounded_and_spares_each_articles_best_partners(
             if a != b:
                 edges[a][b] = edges[b][a] = score
     tops = {a: density.top_partners(row) for a, row in edges.items()}
-    densities: dict[str, float | None] = {a: density.density(t.values()) for a, t in tops.items()}
-    mean = density.mean_density(d for d in densities.values() if d is not None)
-    scaled = density.scale(edges, densities, mean, tops)
+    mean = density.mean_density(density.density(t.values()) for t in tops.values())
+    scaled = density.scale(edges, tops, mean)
     for a, row in edges.items():
         for b, score in row.items():
             assert scaled[a][b] == scaled[b][a]

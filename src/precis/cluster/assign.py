@@ -328,9 +328,8 @@ def cluster(
         params.window_days,
     )
     tops = {a: density.top_partners(row) for a, row in edges.items()}
-    densities = {a: density.density(top.values()) for a, top in tops.items()}
-    mean = density.mean_density(densities.values())
-    edges = density.scale(edges, densities, mean, tops)
+    mean = density.mean_density(density.density(top.values()) for top in tops.values())
+    edges = density.scale(edges, tops, mean)
 
     groups = agglomerate(order, edges, params.threshold)
     placed = placements(groups, edges, weights, {})

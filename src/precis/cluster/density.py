@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 # An article's density is its RANK-th best pair score. Swept 3-5 on the training data
 # (NeuS train chunks, ECB+ train topics): a plateau; 4 is its middle.
@@ -63,24 +63,22 @@ def mean_density(densities: Iterable[float]) -> float:
 
 def scale(
     edges: Mapping[str, Mapping[str, float]],
-    densities: Mapping[str, float | None],
+    partners: Mapping[str, Mapping[str, float]],
     mean: float,
-    partners: Mapping[str, Collection[str]],
 ) -> dict[str, dict[str, float]]:
     """The pair-score graph rescaled (see the module docstring). ``partners``: each
-    node's ``RANK`` best partners, where known. A node whose density is unknown
-    (``None``: a stored article filed in bulk, whose partners were never scored) counts
-    as having the mean density."""
+    node's ``top_partners``, where known; a node without (a stored article filed in
+    bulk, whose partners were never scored) counts as having the mean density."""
     if mean < MIN_MEAN:
         return {a: dict(row) for a, row in edges.items()}
     floor = FLOOR * mean
 
     def spread(node: str) -> float:
-        value = densities.get(node)
-        return mean if value is None else max(value, floor)
+        top = partners.get(node)
+        return mean if top is None else max(density(top.values()), floor)
 
     root = {node: math.sqrt(spread(node)) for node in edges}
-    none: Collection[str] = ()
+    none: Mapping[str, float] = {}
     scaled: dict[str, dict[str, float]] = {}
     for a, row in edges.items():
         near = partners.get(a, none)

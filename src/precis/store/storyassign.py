@@ -116,9 +116,9 @@ class _Filed:
 
 @dataclass(slots=True)
 class _Partners:
-    """The densities of one assignment's graph, and what it changes of the stored ones."""
+    """The best partners of one assignment's graph (each node's density is that of its
+    partners), and what it changes of the stored ones."""
 
-    densities: dict[str, float | None] = field(default_factory=dict)
     tops: dict[str, dict[str, float]] = field(default_factory=dict)  # where known
     new: dict[str, dict[str, float]] = field(default_factory=dict)  # of the new originals
     changed: dict[int, dict[str, float]] = field(default_factory=dict)  # of stored members
@@ -371,7 +371,7 @@ class _Regrouping:
             i: Fixed(m.story, sizes.get(m.story, 1)) for i, m in stored.items() if i not in free
         }
         partners = self._densities(order, seeds, stored, edges)
-        edges = density.scale(edges, partners.densities, partners.mean, partners.tops)
+        edges = density.scale(edges, partners.tops, partners.mean)
         stored_order = sorted(free, key=lambda i: _stored_rank(free[i]))
         groups = agglomerate(stored_order + order, edges, self.owner.params.threshold, fixed)
         keys = _Weights(self.index, {**weights, **{i: m.keys for i, m in free.items()}})
@@ -450,16 +450,13 @@ class _Regrouping:
         found = _Partners()
         for article in order:
             found.new[article] = found.tops[article] = density.top_partners(edges[article])
-            value = density.density(found.new[article].values())
-            found.densities[article] = value
-            found.total += value
+            found.total += density.density(found.new[article].values())
             found.count += 1
         revisited = set(seeds)
         for node, member in stored.items():
             old = member.partners
             if old is None and node not in revisited:
-                found.densities[node] = None
-                continue
+                continue  # never scored pairwise: the mean density
             scored = edges.get(node, {})
             # a revisited article was just scored against all its candidates with weights
             # of now: its old partners were scored with stale ones
@@ -467,7 +464,6 @@ class _Regrouping:
                 scored if node in revisited else {**(old or {}), **scored}
             )
             value = density.density(merged.values())
-            found.densities[node] = value
             found.tops[node] = merged
             if merged == old:
                 continue
