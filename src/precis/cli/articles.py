@@ -160,9 +160,7 @@ def search(app: AppContext, words: tuple[str, ...], limit: int, offset: int, fmt
                 "results": [
                     {
                         **stored_json(hit.article, text=False),
-                        "rank": hit.rank,
-                        "snippet": "".join(text for text, _ in hit.snippet),
-                        "highlights": [text for text, marked in hit.snippet if marked],
+                        **hit.fields(),
                     }
                     for hit in page.hits
                 ],

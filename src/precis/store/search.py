@@ -44,6 +44,15 @@ class SearchHit:
     title: Segments
     snippet: Segments
 
+    def fields(self) -> dict[str, Any]:
+        """What the API and ``precis search --format json`` report of a hit beside its
+        article: rank, the snippet as plain text, and the matched words in it."""
+        return {
+            "rank": self.rank,
+            "snippet": "".join(text for text, _ in self.snippet),
+            "highlights": [text for text, marked in self.snippet if marked],
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class SearchPage:

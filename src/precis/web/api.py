@@ -176,9 +176,7 @@ def search_articles(
         results=[
             {
                 **article_json(hit.article, text=False),
-                "rank": hit.rank,
-                "snippet": "".join(text for text, _ in hit.snippet),
-                "highlights": [text for text, marked in hit.snippet if marked],
+                **hit.fields(),
             }
             for hit in page.hits
         ],
