@@ -661,3 +661,26 @@ def test_story_sentence_features_of_wording() -> None:
     # one outlet: nothing to agree with
     assert f["agreement"] == [0.0, 0.0]
     assert f["support_share"] == [0.0, 0.0]
+
+
+def test_assignment_rereads_what_changed_while_it_waited_for_the_lock(store: Store) -> None:
+    """An assignment reads its articles before taking the lock (``Store.serialised``);
+    under the lock it drops those another process placed or deleted meanwhile and reads
+    again one whose text was replaced."""
+    from dataclasses import replace
+
+    from precis.store.storyassign import StoryAssigner
+
+    ids = _ferry(store)
+    assigner = StoryAssigner(store)
+    names = ["flood", "fire", "budget"]
+    read = assigner._read([ids[n] for n in names])
+    StoryStore(store).assign([ids["flood"]])  # placed by "another process"
+    store.delete(ids["fire"])
+    budget = store.get(ids["budget"]).article
+    store.replace_text(ids["budget"], replace(budget, text=budget.text + " Fares rise in May."))
+    with store.serialised() as conn:
+        still = assigner._still_pending(conn, read)
+    assert [item.article_id for item in still] == [ids["budget"]]
+    assert still[0].content_hash != read[2].content_hash
+    assert still[0].keys != read[2].keys
