@@ -10,7 +10,7 @@ from precis.entities import Analysis, Analyzer, Statement, load_model
 from precis.entities.analyse import chunks
 from precis.entities.canonical import Named, acronym, clean, link_surname, resolve
 from precis.entities.carried import group_statements, similarity
-from precis.entities.quotes import find_quotes
+from precis.entities.quotemarks import find_quotes
 from precis.errors import ConfigError
 
 

@@ -5,11 +5,7 @@ attribution model runs offline in this project, and news attribution is formulai
 ("…," she said / X said that … / according to X, …) that rules reach high precision and
 stay explainable: every statement can say which cue verb and which subject it came from.
 
-1. ``find_quotes`` scans the raw text for quotation-mark pairs (curly, guillemets and
-   straight quotes, whose role is read from the characters around them). A quote left
-   open at a paragraph end continues when the next paragraph opens with a quotation mark
-   (news style for multi-paragraph quotes); otherwise it is dropped as unbalanced.
-   Quotation marks inside an open curly quote are nested quotes and do not split it.
+1. ``quotemarks.find_quotes`` finds the balanced quotation-mark pairs of the raw text.
 2. Each direct quote looks for a cue in the text outside quotes of its sentence(s): a
    reporting verb right after it ("…," X said / said X) or right before it (X said: "…"),
    or "according to X". The speaker is the verb's subject (or the object of "according to").
@@ -32,77 +28,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from precis.entities.cues import CUE_FORMS, NO_ONE, ORG_NOUNS, QUOTE_CUES
 from precis.entities.model import EntityType, Statement
+from precis.entities.quotemarks import QuoteSpan, find_quotes
 
-_SPEECH_LEMMAS = [
-    "say",
-    "tell",
-    "add",
-    "stress",
-    "note",
-    "argue",
-    "warn",
-    "claim",
-    "insist",
-    "state",
-    "explain",
-    "announce",
-    "deny",
-    "admit",
-    "acknowledge",
-    "confirm",
-    "maintain",
-    "emphasise",
-    "emphasize",
-    "caution",
-    "predict",
-    "promise",
-    "vow",
-    "concede",
-    "contend",
-    "assert",
-    "allege",
-    "write",
-    "complain",
-    "reiterate",
-    "declare",
-    "reply",
-    "suggest",
-    "observe",
-    "remark",
-    "recall",
-    "point",
-    "report",
-    "tweet",
-    "testify",
-    "counter",
-    "respond",
-    "conclude",
-    "boast",
-    "joke",
-    "quip",
-    "disclose",
-    "reveal",
-    "underline",
-    "underscore",
-    "hint",
-    "agree",
-    "tell",
-    "shout",
-    "whisper",
-    "urge",
-]
-_IRREGULAR = {
-    "say": ("says", "said", "saying"),
-    "tell": ("tells", "told", "telling"),
-    "write": ("writes", "wrote", "writing", "written"),
-    "admit": ("admits", "admitted", "admitting"),
-    "shout": ("shouts", "shouted", "shouting"),
-}
-# Reporting verbs that take a direct quote but rarely a "that" clause of what was said.
-_DIRECT_ONLY = frozenset({"ask", "asks", "asked", "asking", "continue", "continued"})
-# The longest run of characters one quote may span before it is judged unbalanced.
-MAX_QUOTE_CHARS = 4000
 # A quote with no cue needs at least this many words to count as a statement
 # (shorter ones are titles, nicknames and scare quotes).
 MIN_UNATTRIBUTED_WORDS = 6
@@ -111,70 +40,7 @@ MIN_UNATTRIBUTED_WORDS = 6
 CARRY_CHARS = 400
 # How many tokens may separate a quote from a cue after it ("…," the minister for X said).
 AFTER_WINDOW = 12
-_OPENERS = {"“": "”", "«": "»", "„": "“"}
-_CLOSERS = frozenset("”»")
-_BEFORE_OPEN = set(" \t\n([{—–-/:")
-_AFTER_CLOSE = set(" \t\n.,;:!?)]}—–-")
 _WORD = re.compile(r"\w+")
-# Subjects that make a reporting verb a non-statement ("nobody would say that …").
-_NO_ONE = frozenset({"nobody", "none", "noone", "neither"})
-# Definite nouns that refer back to the article's organisation ("the company said").
-ORG_NOUNS = frozenset(
-    [
-        "company",
-        "firm",
-        "airline",
-        "carrier",
-        "bank",
-        "group",
-        "utility",
-        "operator",
-        "ministry",
-        "agency",
-        "council",
-        "government",
-        "court",
-        "union",
-        "club",
-        "museum",
-        "university",
-        "hospital",
-        "regulator",
-        "maker",
-        "manufacturer",
-        "board",
-        "authority",
-        "department",
-        "police",
-    ]
-)
-
-
-def _inflect(lemma: str) -> tuple[str, ...]:
-    if lemma in _IRREGULAR:
-        return (lemma, *_IRREGULAR[lemma])
-    if lemma.endswith("e"):
-        return (lemma, lemma + "s", lemma + "d", lemma[:-1] + "ing")
-    if lemma.endswith("y") and lemma[-2] not in "aeiou":
-        return (lemma, lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing")
-    if lemma.endswith(("s", "sh", "ch", "x", "z")):
-        return (lemma, lemma + "es", lemma + "ed", lemma + "ing")
-    return (lemma, lemma + "s", lemma + "ed", lemma + "ing")
-
-
-CUE_FORMS = frozenset(form for lemma in _SPEECH_LEMMAS for form in _inflect(lemma))
-_QUOTE_CUES = CUE_FORMS | _DIRECT_ONLY
-
-
-@dataclass(frozen=True, slots=True)
-class QuoteSpan:
-    """A quotation: ``open``/``close`` are the marks' positions, ``start``/``end`` the
-    content's, trimmed of spaces and a trailing comma."""
-
-    open: int
-    close: int
-    start: int
-    end: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,86 +52,6 @@ class Known:
     name: str
     type: EntityType
     subject: bool
-
-
-def find_quotes(text: str) -> list[QuoteSpan]:
-    """Every balanced quotation in ``text``, in order (see the module docstring)."""
-    found: list[QuoteSpan] = []
-    opened: int | None = None
-    closer = ""
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if opened is not None and i - opened > MAX_QUOTE_CHARS:
-            i = opened + 1  # unbalanced: rescan after the stray mark
-            opened = None
-            continue
-        if ch == "\n" and opened is not None:
-            nxt = _paragraph_break(text, i)
-            if nxt is not None:
-                if text[nxt] in (closer_open(closer), '"'):
-                    i = nxt + 1  # the quote continues in the next paragraph
-                    continue
-                opened = None
-        elif ch in _OPENERS and (opened is None or closer == '"'):
-            opened, closer = i, _OPENERS[ch]
-        elif opened is not None and closer != '"' and ch == closer:
-            _emit(text, opened, i, found)
-            opened = None
-        elif ch == '"' and (opened is None or closer == '"'):
-            role = _straight_role(text, i)
-            if opened is None and role != "close":
-                opened, closer = i, '"'
-            elif opened is not None and role == "open":
-                opened = i  # the earlier mark was unbalanced
-            elif opened is not None:
-                _emit(text, opened, i, found)
-                opened = None
-        elif ch in _CLOSERS and opened is None:
-            pass  # a stray closing mark
-        i += 1
-    return found
-
-
-def closer_open(closer: str) -> str:
-    """The opening mark that pairs with ``closer`` (for paragraph continuations)."""
-    return {"”": "“", "»": "«", "“": "„"}.get(closer, closer)
-
-
-def _paragraph_break(text: str, i: int) -> int | None:
-    """Index of the first character of the next paragraph when ``i`` starts a break."""
-    j = i
-    newlines = 0
-    while j < len(text) and text[j].isspace():
-        newlines += text[j] == "\n"
-        j += 1
-    if j >= len(text):
-        return None
-    if newlines >= 2 or text[j] in '“«„"':
-        return j
-    return None
-
-
-def _straight_role(text: str, i: int) -> str:
-    before = text[i - 1] if i > 0 else " "
-    after = text[i + 1] if i + 1 < len(text) else " "
-    opens = before in _BEFORE_OPEN and not after.isspace()
-    closes = not before.isspace() and after in _AFTER_CLOSE
-    if opens and not closes:
-        return "open"
-    if closes and not opens:
-        return "close"
-    return "either"
-
-
-def _emit(text: str, opened: int, closed: int, found: list[QuoteSpan]) -> None:
-    start, end = opened + 1, closed
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] == ","):
-        end -= 1
-    if end > start and _WORD.search(text, start, end):
-        found.append(QuoteSpan(opened, closed, start, end))
 
 
 def extract(doc: Any, known: Sequence[Known], offset: int = 0) -> list[Statement]:
@@ -392,7 +178,7 @@ def _cue_here(token: Any) -> tuple[str, Any] | None:
         if to.lower_ == "to":
             obj = next((c for c in to.children if c.dep_ == "pobj"), None)
             return f"{token.text} {to.text}", obj
-    if token.lower_ in _QUOTE_CUES and token.pos_ in {"VERB", "AUX"} and not _negated(token):
+    if token.lower_ in QUOTE_CUES and token.pos_ in {"VERB", "AUX"} and not _negated(token):
         return token.text, _subject(token)
     return None
 
@@ -520,7 +306,7 @@ def _reporting_verb(context: _Context, verb: Any, quotes: Sequence[QuoteSpan]) -
     if _negated(verb):
         return None
     speaker = _subject(verb)
-    if speaker is None or speaker.lower_ in _NO_ONE:
+    if speaker is None or speaker.lower_ in NO_ONE:
         return None
     doc = context.doc
     clause = next((c for c in verb.children if c.dep_ == "ccomp"), None)
