@@ -25,7 +25,7 @@ from precis.config import Settings
 from precis.errors import NotFound, PrecisError
 from precis.models import Article
 from precis.pipeline import assign_stories, story_store
-from precis.store import Store, storyassign
+from precis.store import Store, storyregroup
 from precis.store.schema import story_articles, story_df
 from precis.store.stories import StoryStore
 from precis.store.storyindex import DOC_COUNT_KEY, DbIndex
@@ -601,7 +601,7 @@ def test_an_interrupted_assignment_places_nothing(store: Store) -> None:
     stories = StoryStore(store)
     with (
         pytest.raises(RuntimeError),
-        patch.object(storyassign, "count_keys", side_effect=RuntimeError("disk full")),
+        patch.object(storyregroup, "count_keys", side_effect=RuntimeError("disk full")),
     ):
         stories.assign()
     assert len(stories.pending()) == len(ids)

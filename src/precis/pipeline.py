@@ -27,7 +27,7 @@ from precis.models import (
 )
 from precis.store import AddResult, Store
 from precis.store.stories import StoryStore
-from precis.store.storyassign import Placed
+from precis.store.storyregroup import Placed
 from precis.summarize import Length, get_summarizer, summarize
 from precis.text.sentences import parse, stored_split
 

@@ -36,9 +36,10 @@ from precis.store.schema import (
     stories,
     story_articles,
 )
-from precis.store.storyassign import Placed, StoryAssigner
+from precis.store.storyassign import StoryAssigner
 from precis.store.storyindex import drop_if_empty, new_story
 from precis.store.storyload import StoryLoader, StoryRecord
+from precis.store.storyregroup import Placed
 
 
 class StoryNotFound(NotFound):
