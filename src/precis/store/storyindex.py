@@ -1,11 +1,11 @@
-"""The story index in the database: what assignment (``precis.store.storyassign``) asks
+"""The story index in the database: what assignment (``precis.store.storyregroup``) asks
 of it.
 
 ``DbIndex`` reads the story tables: posting lists over each filed article's distinctive
 keys (``story_postings``), document frequencies (``story_df``, with the count of filed
 articles under ``DOC_COUNT_KEY``), story sizes and members, and which stories a user
 corrected. Bound to one connection, so one assignment reads one consistent state.
-Filing articles into it is done by ``StoryAssigner`` (``precis.store.storyassign``) and
+Filing articles into it is done by assignment (``precis.store.storyregroup``) and
 in bulk by ``StoryLoader`` (``precis.store.storyload``); the two writes they share, a
 new story row and the document-frequency upsert, are here.
 
