@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from conftest import SAMPLES, Precis
 from precis.batch import STORY_FEATURES, read_table
+from precis.cluster.density import density
 from precis.config import Settings
 from precis.models import Article
 from precis.pipeline import extract_inputs
@@ -198,6 +199,27 @@ def test_load_gives_the_same_stories_and_later_adds_join_them(
     assert json.loads(first.stdout)["stories"] == EVENTS
     assert stored_partition(backend_url) == batch
     assert json.loads(precis("load", str(out)).stdout)["stories"] == 0  # idempotent
+    # loaded originals keep the batch's best partners (by article id), copies none, and
+    # the density totals hold the loaded originals' densities
+    loaded = [m for m in read_table(out, "story_articles") if m["duplicate_of"] is None]
+    with Store.open(backend_url) as store, store.engine.connect() as conn:
+        by_hash = {a.content_hash: a.id for a in store.iter_all()}
+        partners = dict(
+            conn.execute(sa.select(story_articles.c.article_id, story_articles.c.partners)).all()
+        )
+        loaded_totals = density_totals(conn)
+    for member in read_table(out, "story_articles"):
+        stored = partners[by_hash[member["content_hash"]]]
+        if member["duplicate_of"] is not None:
+            assert stored is None
+            continue
+        batch_partners = json.loads(member["partners"])
+        assert batch_partners
+        assert stored == {str(by_hash[h]): score for h, score in batch_partners.items()}
+    assert loaded_totals[1] == len(loaded)
+    assert loaded_totals[0] == pytest.approx(
+        sum(density(json.loads(m["partners"]).values()) for m in loaded)
+    )
     # the index was filled: a new rewrite of event 0 joins event 0's story
     event0 = [r for r in records if r["url"].endswith("/0")]
     late = dict(
@@ -225,20 +247,15 @@ def test_load_gives_the_same_stories_and_later_adds_join_them(
         late_member = next(a for a in view.articles if a.id == ids["https://late.example/0"])
         assert late_member.duplicate_of is None  # joined by similarity, not as a copy
         assert "Late Edition" in view.sources
-        # loaded members were never scored pairwise: no partners, so they count as having
-        # the mean density, and the density totals hold only the added article
+        # the added article's partners are kept, and it counts in the density totals
         with store.engine.connect() as conn:
-            partners = dict(
-                conn.execute(
-                    sa.select(story_articles.c.article_id, story_articles.c.partners).where(
-                        story_articles.c.duplicate_of.is_(None)
-                    )
-                ).all()
-            )
-            assert density_totals(conn)[1] == 1
-        late_id = ids["https://late.example/0"]
-        assert partners.pop(late_id)
-        assert set(partners.values()) == {None}
+            late_partners = conn.execute(
+                sa.select(story_articles.c.partners).where(
+                    story_articles.c.article_id == ids["https://late.example/0"]
+                )
+            ).scalar_one()
+            assert late_partners
+            assert density_totals(conn)[1] == loaded_totals[1] + 1
 
 
 def test_one_add_of_the_samples_equals_their_batch(tmp_path: Path) -> None:

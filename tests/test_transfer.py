@@ -147,6 +147,14 @@ def partition_of(url: str) -> set[tuple[frozenset[str], bool]]:
         return {(frozenset(hashes[a.id] for a in v.articles), v.corrected) for v in views}
 
 
+def totals_of(url: str) -> tuple[float, int]:
+    from precis.store.storyindex import density_totals
+
+    with Store.open(url) as store, store.engine.connect() as conn:
+        total, count = density_totals(conn)
+        return round(total, 9), count
+
+
 def test_round_trip_keeps_stories_feeds_and_entities(tmp_path: Path, postgres_url: str) -> None:
     first, last = f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}"
     fill_everything(first, tmp_path)
@@ -160,6 +168,14 @@ def test_round_trip_keeps_stories_feeds_and_entities(tmp_path: Path, postgres_ur
     assert kinds >= {"story", "feed", "feed_entry", "entity", "entity_analysis"}
     assert dumps[0].read_text() == dumps[1].read_text() == dumps[2].read_text()
     assert partition_of(first) == partition_of(postgres_url) == partition_of(last)
+    # every original's best partners travel (by content hash), and with them the
+    # density totals: the same in all three databases
+    story_records = [json.loads(line) for line in dumps[0].read_text().splitlines()]
+    members = [m for r in story_records if r["type"] == "story" for m in r["members"]]
+    assert all(m["partners"] for m in members if m["duplicate_of"] is None)
+    assert all(m["partners"] is None for m in members if m["duplicate_of"] is not None)
+    assert totals_of(first) == totals_of(postgres_url) == totals_of(last)
+    assert totals_of(last)[1] == sum(m["duplicate_of"] is None for m in members)
     assert any(corrected for _, corrected in partition_of(last))
     again = Precis(last)("import", str(dumps[0]))  # a second import adds nothing
     assert "0 of 2 feed entries, 0 of 1 entity, 0 of 1 entity analysis, 0 of" in again.stderr

@@ -17,7 +17,9 @@ Two tables come out (see ``STORY_SCHEMAS``):
 
 - ``story_articles``: ``content_hash`` -> ``story`` (the story's key: the content hash of
   its first article), ``duplicate_of`` (content hash of the original, for wire copies),
-  ``score`` and ``explanation`` (JSON text) — what ``precis story ID`` shows;
+  ``score`` and ``explanation`` (JSON text) — what ``precis story ID`` shows — and
+  ``partners`` (an original's best pair scores by content hash, JSON text), from which the
+  store knows each loaded article's density (``precis.cluster.density``);
 - ``stories``: one row per story: ``story``, ``title``, ``articles`` (count),
   ``independent_sources`` (outlets of original articles; copies do not count),
   ``sources`` (their names), ``first_published``, ``last_published``.
@@ -72,6 +74,7 @@ class BatchStories:
                 "duplicate_of": a.duplicate_of,
                 "score": float(a.score),
                 "explanation": json.dumps(a.explanation, ensure_ascii=False, sort_keys=True),
+                "partners": None if a.partners is None else json.dumps(a.partners, sort_keys=True),
             }
             for a in assignments
         ]
@@ -141,6 +144,7 @@ def story_schemas() -> dict[str, Any]:
                 ("duplicate_of", text),
                 ("score", pa.float64()),
                 ("explanation", text),
+                ("partners", text),
             ]
         ),
         "stories": pa.schema(

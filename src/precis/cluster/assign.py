@@ -254,6 +254,9 @@ class Assignment:
     duplicate_of: str | None
     score: float
     explanation: dict[str, object]
+    # an original's best pair scores by partner id (``density.top_partners``), which a
+    # store keeps to know its density; None for a copy
+    partners: dict[str, float] | None = None
 
 
 class Precomputed(Protocol):
@@ -337,7 +340,9 @@ def cluster(
     for group in groups:
         for article_id in group.members:
             score, why = placed[article_id]
-            result[article_id] = Assignment(article_id, group.members[0], None, score, why)
+            result[article_id] = Assignment(
+                article_id, group.members[0], None, score, why, tops[article_id]
+            )
     for copy, original in copies.items():
         result[copy] = Assignment(
             copy, result[original].story, original, 1.0, {"copy_of": original}

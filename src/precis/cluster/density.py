@@ -20,7 +20,7 @@ store of a few unrelated articles) scores are left as they are.
 
 Hand-written because the scaling has to be maintained incrementally in the store: each
 stored article keeps its ``RANK`` best partners, and the store keeps the sum and count
-of densities (``precis.store.storyassign``), so an assignment scales its region as a
+of densities (``precis.store.storyregroup``), so an assignment scales its region as a
 batch run over all the articles would (up to the stale weights a batch would not have).
 Chosen on training data only (docs/benchmarks.md, "Local scaling").
 """
@@ -67,8 +67,8 @@ def scale(
     mean: float,
 ) -> dict[str, dict[str, float]]:
     """The pair-score graph rescaled (see the module docstring). ``partners``: each
-    node's ``top_partners``, where known; a node without (a stored article filed in
-    bulk, whose partners were never scored) counts as having the mean density."""
+    node's ``top_partners``, where known; a node without (a stored article filed before
+    the store kept partners) counts as having the mean density."""
     if mean < MIN_MEAN:
         return {a: dict(row) for a, row in edges.items()}
     floor = FLOOR * mean

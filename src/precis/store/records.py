@@ -5,8 +5,10 @@ Every record names articles by ``content_hash``, feeds by URL and entities by
 consistent. Each loader skips what is already there, so re-importing is a no-op:
 
 - ``story``: one record per story with its members (``content_hash``, ``duplicate_of`` as a
-  content hash, ``pinned``, ``score``, ``explanation``) and ``corrected``, so user
-  corrections survive the move. Members already in a story are skipped.
+  content hash, ``pinned``, ``score``, ``explanation``, ``partners``: an original's best
+  pair scores by content hash, from which the target knows its density) and
+  ``corrected``, so user corrections survive the move. Members already in a story are
+  skipped.
 - ``feed`` (keyed by URL) and ``feed_entry`` (feed URL + entry key; its article by hash).
 - ``entity`` (``kind``, ``name``) and ``entity_analysis``: one record per analysed article with
   its mentions and attributed statements, so an article's analysis moves as one unit (an
@@ -38,8 +40,12 @@ from precis.store.schema import (
     stories,
     story_articles,
 )
+from precis.store.storyindex import CHUNK
 
 Row = dict[str, Any]
+
+# Story records whose members' partners are looked up together (bounded memory).
+STORIES_PER_LOOKUP = 500
 
 FEED_COLUMNS = tuple(c.name for c in feeds.columns if c.name != "id")
 FEED_ENTRY_COLUMNS = ("entry_key", "status", "attempts", "error", "seen_at")
@@ -62,6 +68,7 @@ def export_stories(conn: Connection) -> Iterator[Row]:
             story_articles.c.pinned,
             story_articles.c.score,
             story_articles.c.explanation,
+            story_articles.c.partners,
         )
         .join(story_articles, story_articles.c.story_id == stories.c.id)
         .join(articles, articles.c.id == story_articles.c.article_id)
@@ -69,10 +76,14 @@ def export_stories(conn: Connection) -> Iterator[Row]:
         .order_by(stories.c.id, articles.c.id)
     )
     current: Row | None = None
+    pending: list[Row] = []
     for row in conn.execute(query):
         if current is None or current["id"] != row.id:
             if current is not None:
-                yield {k: v for k, v in current.items() if k != "id"}
+                pending.append(current)
+                if len(pending) >= STORIES_PER_LOOKUP:
+                    yield from _with_partner_hashes(conn, pending)
+                    pending = []
             current = {
                 "id": row.id,
                 "created_at": row.created_at,
@@ -87,10 +98,35 @@ def export_stories(conn: Connection) -> Iterator[Row]:
                 "pinned": bool(row.pinned),
                 "score": row.score,
                 "explanation": row.explanation,
+                "partners": row.partners,
             }
         )
     if current is not None:
-        yield {k: v for k, v in current.items() if k != "id"}
+        pending.append(current)
+    yield from _with_partner_hashes(conn, pending)
+
+
+def _with_partner_hashes(conn: Connection, records: list[Row]) -> Iterator[Row]:
+    """The story records with each member's partners named by content hash instead of
+    article id (one lookup for all of them); a member whose partner is gone keeps none."""
+    ids = sorted({int(i) for r in records for m in r["members"] for i in m["partners"] or ()})
+    hashes: dict[str, str] = {}
+    for start in range(0, len(ids), CHUNK):
+        rows = conn.execute(
+            sa.select(articles.c.id, articles.c.content_hash).where(
+                articles.c.id.in_(ids[start : start + CHUNK])
+            )
+        )
+        hashes.update((str(r.id), r.content_hash) for r in rows)
+    for record in records:
+        for member in record["members"]:
+            by_id = member["partners"]
+            member["partners"] = (
+                None
+                if by_id is None or any(i not in hashes for i in by_id)
+                else {hashes[i]: score for i, score in by_id.items()}
+            )
+        yield {k: v for k, v in record.items() if k != "id"}
 
 
 def load_stories(store: Store, conn: Connection, rows: Sequence[Row]) -> int:

@@ -209,7 +209,8 @@ story_articles = sa.Table(
     sa.Column("key_counts", sa.JSON),
     sa.Column("weighed_docs", sa.Integer),
     # An original's ``precis.cluster.density.RANK`` best pair scores by partner article id
-    # (its density is the last of them); NULL for rows filed in bulk (import, batch load) or before 0009.
+    # (its density is the last of them); NULL for copies, for rows filed before 0009 and for
+    # rows imported or loaded with a partner that is not stored.
     sa.Column("partners", sa.JSON),
     sa.Index("ix_story_articles_story_id", "story_id"),
     # The stalest weights first (``storyindex.DbIndex.stalest``), without a scan.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from precis.cluster import dedup
+from precis.cluster import dedup, density
 from precis.cluster.assign import article_keys, index_keys, weigh
 from precis.cluster.features import features
 from precis.store.db import Store
@@ -36,6 +37,7 @@ from precis.store.storyindex import (
     CHUNK,
     DOC_COUNT_KEY,
     DbIndex,
+    add_density_totals,
     chunks,
     count_keys,
     new_story,
@@ -48,12 +50,28 @@ class StoryRecord:
     """A story as it travels between databases: members named by content hash.
 
     Members are dicts with ``content_hash``, ``duplicate_of`` (a content hash or None),
-    ``pinned``, ``score`` and ``explanation``."""
+    ``pinned``, ``score``, ``explanation`` and, for an original, optionally ``partners``
+    (its best pair scores by content hash, ``precis.cluster.density.top_partners``)."""
 
     members: list[dict[str, Any]]
     corrected: bool = False
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+
+def _json(value: Any) -> Any:
+    """A JSON column as a batch table gives it (text) or an export does (parsed)."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _partner_ids(
+    partners: dict[str, float] | None, found: dict[str, tuple[int, datetime | None]]
+) -> dict[str, float] | None:
+    """Partners by content hash as partners by article id (how a member row keeps
+    them); None when there are none or one of them is not stored."""
+    if partners is None or any(h not in found for h in partners):
+        return None
+    return {str(found[h][0]): float(score) for h, score in partners.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,18 +82,17 @@ class StoryLoader:
 
     def load_batch(self, rows: Iterable[dict[str, Any]]) -> int:
         """Insert the stories of a batch run (``story_articles`` rows: content_hash, story,
-        duplicate_of, score, explanation as JSON text); returns the stories created."""
+        duplicate_of, score, explanation and partners as JSON text; tables written before
+        partners were have none); returns the stories created."""
         grouped: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
-            explanation = row.get("explanation") or "{}"
             member = {
                 "content_hash": row["content_hash"],
                 "duplicate_of": row.get("duplicate_of"),
                 "pinned": False,
                 "score": float(row.get("score") or 0.0),
-                "explanation": json.loads(explanation)
-                if isinstance(explanation, str)
-                else explanation,
+                "explanation": _json(row.get("explanation")) or {},
+                "partners": _json(row.get("partners")),
             }
             grouped.setdefault(row["story"], []).append(member)
         return self.insert_records([StoryRecord(members) for members in grouped.values()])
@@ -83,13 +100,18 @@ class StoryLoader:
     def insert_records(self, records: Sequence[StoryRecord], conn: Connection | None = None) -> int:
         """Insert stories whose articles are stored and have no story yet (others are
         skipped, so inserting twice is a no-op), then index their original articles.
-        Returns the number of stories created."""
+        Members' partners are kept (by article id) with the density totals they add;
+        a member with a partner that is not stored keeps none (it counts as having the
+        mean density, as a member filed before partners were kept). Returns the number
+        of stories created."""
         if conn is None:
             with self.store.serialised() as own:
                 return self.insert_records(records, own)
         hashes = {m["content_hash"] for r in records for m in r.members}
         hashes |= {m["duplicate_of"] for r in records for m in r.members if m["duplicate_of"]}
+        hashes |= {h for r in records for m in r.members for h in m.get("partners") or ()}
         created = 0
+        densities: builtins.list[float] = []
         found = self._by_hash(conn, sorted(hashes))
         placed = self._placed(conn, [v[0] for v in found.values()])
         originals: builtins.list[int] = []
@@ -114,6 +136,9 @@ class StoryLoader:
             for m in members:
                 article_id, published = found[m["content_hash"]]
                 original = found.get(m["duplicate_of"]) if m["duplicate_of"] else None
+                partners = None if original else _partner_ids(m.get("partners"), found)
+                if partners is not None:
+                    densities.append(density.density(partners.values()))
                 values.append(
                     {
                         "article_id": article_id,
@@ -124,12 +149,14 @@ class StoryLoader:
                         "explanation": m.get("explanation") or {},
                         "weights": {},
                         "published": published,
+                        "partners": partners,
                     }
                 )
                 if original is None:
                     originals.append(article_id)
             conn.execute(sa.insert(story_articles), values)
         self.index(conn, originals)
+        add_density_totals(self.store, conn, math.fsum(densities), len(densities))
         return created
 
     def _by_hash(

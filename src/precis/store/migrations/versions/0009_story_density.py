@@ -3,9 +3,9 @@ scaling of pair scores (``precis.cluster.density``): ``story_articles.partners``
 original article's ``density.RANK`` best pair scores by partner id, ``story_totals`` the
 sum and count of the members' densities.
 
-Rows filed before this revision, or filed in bulk (imports and batch loads), have no
-partners (NULL) and count as having the mean density; ``precis story reindex`` keeps the
-partners rows have and records none.
+Rows filed before this revision have no partners (NULL) and count as having the mean
+density; ``precis story reindex`` keeps the partners rows have and records none. (Imports
+and batch loads file the partners their input carries.)
 
 Revision ID: 0009_story_density
 Revises: 0008_story_keys
