@@ -17,7 +17,9 @@ put into ``html/`` the test split is reported too, with no code change. Live pee
 in the same process on the same decoded page: trafilatura (defaults, which keep reader
 comments; and with ``include_comments=False``), jusText (English stoplist, the paragraphs
 not classed as boilerplate), readability-lxml and boilerpy3's ArticleExtractor. A peer
-that raises on a page scores it as empty output.
+that raises on a page scores it as empty output. A diagnostic row scores precis's stored
+title and text together, since this gold usually keeps the headline that precis stores
+apart from the text.
 
 Metric (the article-extraction-benchmark README and its evaluate.py): tokens are ``\\w+``
 matches, shingles are the multiset of token 4-grams; per item precision/recall from the
