@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from precis.errors import ConfigError, ExtractionError
 from precis.extract import Rules, extract
+from precis.extract.html import has_prose
 from precis.extract.text import normalise_newlines
 from precis.models import RawDocument
 
@@ -288,3 +289,44 @@ def test_html_dates_never_load_dateparser() -> None:
         check=True,
     )
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_html_paragraphs_stay_apart_around_a_whitespace_only_line(rules: Rules) -> None:
+    """Trafilatura writes one paragraph per line; a stray whitespace-only line (here from a
+    feed box's markup) must not make every line count as hard-wrapped and be joined."""
+    paragraphs = [
+        f"Paragraph {n} tells how the noodles were cooked, drained and mixed with vegetables."
+        for n in range(1, 5)
+    ]
+    page = (
+        "<html><body><article><h1>Noodlecakes</h1>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "<p><span>Follow the feed</span>\n\t\t\t <span>\t </span><br/>Never miss a recipe.</p>"
+        "</article></body></html>"
+    )
+    article = extract(RawDocument("p.html", page, "html"), rules)
+    assert article.text.split("\n")[:4] == paragraphs
+    assert all(line.strip() == line and line for line in article.text.split("\n"))
+
+
+def test_html_article_ending_without_a_stop_is_prose(rules: Rules) -> None:
+    """A one-paragraph brief that ends in a source tag has no final stop, but its
+    sentences are prose: it is an article, not a menu."""
+    brief = (
+        "Chef Claude Bosi launched a tirade against his fellow countrymen, calling them "
+        '"unimaginative in the kitchen." He plans to open six more pubs. [Telegraph]'
+    )
+    page = f"<html><body><article><p>{brief}</p></article></body></html>"
+    assert extract(RawDocument("p.html", page, "html"), rules).text == brief
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Home | News | Sport | Contact us",
+        "Copyright 2012 Outlet Inc. All rights reserved",
+        "U.S. World Business Tech Science Health",
+    ],
+)
+def test_has_prose_still_refuses_menus_and_footers(body: str) -> None:
+    assert not has_prose(body)

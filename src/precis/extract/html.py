@@ -16,7 +16,6 @@ from lxml.etree import LxmlError
 from precis.errors import ExtractionError
 from precis.extract.metadata import clean_field, parse_date, pick
 from precis.extract.rules import Rules
-from precis.extract.text import join_paragraphs
 from precis.models import Article, RawDocument
 
 # A paragraph of at least this many words ending like a sentence counts as prose: menu
@@ -58,7 +57,7 @@ def extract_html(raw: RawDocument, rules: Rules) -> Article:
     text = getattr(doc, "text", None) if doc is not None else None
     if not text or not text.strip():
         raise ExtractionError(raw.origin, "HTML page holds no article text")
-    body = join_paragraphs(rules.clean_lines(text.split("\n")))
+    body = one_paragraph_per_line(rules.clean_lines(text.split("\n")))
     if not has_prose(body):
         raise ExtractionError(
             raw.origin, "HTML page holds no article text (only navigation, links or boilerplate)"
@@ -120,7 +119,22 @@ def has_prose(body: str) -> bool:
             long_enough = len(cell.split()) >= MIN_PROSE_WORDS or len(cell) >= MIN_PROSE_CHARS
             if long_enough and cell.endswith(SENTENCE_ENDINGS):
                 return True
+            # A paragraph may end without a stop ("... more pubs soon. [Telegraph]"); a
+            # full sentence inside it, before the next one starts, counts just the same.
+            sentences = _SENTENCE_BREAK.split(cell)[:-1]
+            if any(len(s.split()) >= MIN_PROSE_WORDS for s in sentences):
+                return True
     return False
+
+
+# The space after a sentence's final stop (and closing quote or bracket, if any).
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?…][\"”’')])\s+|(?<=[.!?…])\s+")
+
+
+def one_paragraph_per_line(lines: list[str]) -> str:
+    """Trafilatura writes one paragraph per line; blank (or whitespace-only) lines carry
+    no meaning there, so unlike plain text no lines are joined as hard-wrapped."""
+    return "\n".join(" ".join(line.split()) for line in lines if line.strip())
 
 
 def _drop_title_line(body: str, title: str | None) -> str:
