@@ -9,6 +9,11 @@ SummEval, ROUGE-1 averaged over all 11 references (``ref_summs``) is reported to
 sentences (precis's split); sumy gets them through its document model, with its
 English stop words and Snowball stemmer (no NLTK data download needed).
 
+Further single-document sets are scored in the same run, by the same table (no system
+summaries, one reference): each ``--extra PATH`` (a ``.jsonl``/``.jsonl.gz`` file or a
+folder of them) and every such set found under ../shared/data that no named loader
+reads (the kept-back CNN/DM set, once added); see ``bench.summary_data.generic``.
+
 ROUGE: the ``rouge-score`` package, stemming on, F1 x 100; ROUGE-Lsum with sentences
 joined by newlines. Speed: documents per second of the batch interface
 (``precis summarize --jsonl``, the same function, one process: JSON in and out,
@@ -339,7 +344,8 @@ def _print_table(name: str, result: dict[str, Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    data = datasets(args.quick)
+    extra = [Path(p) for p in getattr(args, "extra", None) or []]
+    data = datasets(args.quick, extra)
     rouge = Rouge()
     table = methods()
     results: dict[str, Any] = {"quick": bool(args.quick), "quality": {}}
