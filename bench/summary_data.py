@@ -246,24 +246,37 @@ def set_name(path: Path) -> str:
 
 
 def matching(files: Sequence[Path]) -> tuple[list[Path], str | None]:
-    """The files whose first record the generic loader reads, and, when none is, why."""
+    """The files whose first record the generic loader reads, and, when none is, why
+    (for the first file)."""
     if not files:
         return [], "no *.jsonl or *.jsonl.gz file"
-    good: list[Path] = []
-    for path in files:
-        try:
-            first = next(_lines(path), None)
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            continue
-        if fields_of(first) is not None:
-            good.append(path)
+    reasons = {path: _mismatch(path) for path in files}
+    good = [path for path, reason in reasons.items() if reason is None]
     if good:
         return good, None
-    names = ", ".join(p.name for p in files[:3]) + (", ..." if len(files) > 3 else "")
-    return [], (
-        f"the first record of {names} has no article field ({'|'.join(ARTICLE_FIELDS)})"
-        f" with a summary field ({'|'.join(REFERENCE_FIELDS)})"
-    )
+    others = f" (and {len(files) - 1} more, none matching)" if len(files) > 1 else ""
+    return [], f"{files[0].name}: {reasons[files[0]]}{others}"
+
+
+def _mismatch(path: Path) -> str | None:
+    """Why the generic loader does not read ``path``, or None when it does."""
+    try:
+        first = next(_lines(path), None)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return f"not JSON lines ({type(exc).__name__})"
+    if not isinstance(first, dict):
+        return "the first record is not a JSON object"
+    if fields_of(first) is not None:
+        return None
+    missing = [
+        f"{kind} field ({'|'.join(names)})"
+        for kind, names, ok in (
+            ("article", ARTICLE_FIELDS, _text),
+            ("summary", REFERENCE_FIELDS, lambda v: _text(v) or _strings(v)),
+        )
+        if not any(ok(first.get(name)) for name in names)
+    ]
+    return f"the first record has no {' and no '.join(missing)}"
 
 
 def discover(root: Path) -> tuple[dict[str, list[Path]], list[str]]:

@@ -145,14 +145,28 @@ def test_discover_finds_new_folders_and_skips_others_with_one_line_each(tmp_path
         "loose": [root / "loose.jsonl"],
         "summeval/more": [root / "summeval" / "more.jsonl"],
     }
-    assert len(skipped) == 3
-    dragnet, pages, ratings = skipped
-    assert dragnet.startswith("skipped dragnet/pages as a summary set: the first record of")
-    assert pages == "skipped pages as a summary set: no *.jsonl or *.jsonl.gz file"
-    assert ratings.startswith("skipped ratings as a summary set: the first record of scores.jsonl")
-    assert "src|article|text|document|story" in ratings
-    assert "ref_summ|highlights|summary|reference|abstractive_summary" in ratings
-    assert all("\n" not in line for line in skipped)
+    fields = {
+        "article": "article field (src|article|text|document|story)",
+        "summary": "summary field (ref_summ|highlights|summary|reference|abstractive_summary)",
+    }
+    assert skipped == [
+        "skipped dragnet/pages as a summary set: pages.jsonl: the first record has no "
+        f"{fields['article']} and no {fields['summary']}",
+        "skipped pages as a summary set: no *.jsonl or *.jsonl.gz file",
+        f"skipped ratings as a summary set: scores.jsonl: the first record has no {fields['summary']}",
+    ]
+
+
+def test_a_folder_of_files_none_of_which_matches_says_so_for_the_first(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "data" / "mixed" / "a.jsonl", [["a", "list"]])
+    write_jsonl(tmp_path / "data" / "mixed" / "b.jsonl.gz", [{"text": ARTICLE}])
+    (tmp_path / "data" / "mixed" / "c.jsonl.gz").write_text("not gzip", encoding="utf-8")
+    found, [message] = discover(tmp_path / "data")
+    assert found == {}
+    assert message == (
+        "skipped mixed as a summary set: a.jsonl: the first record is not a JSON object"
+        " (and 2 more, none matching)"
+    )
 
 
 def test_a_file_that_is_not_json_lines_does_not_match(tmp_path: Path) -> None:
@@ -160,7 +174,7 @@ def test_a_file_that_is_not_json_lines_does_not_match(tmp_path: Path) -> None:
     (tmp_path / "data" / "broken" / "x.jsonl.gz").write_text("not gzip", encoding="utf-8")
     found, [message] = discover(tmp_path / "data")
     assert found == {}
-    assert message.startswith("skipped broken as a summary set: the first record of x.jsonl.gz")
+    assert message == "skipped broken as a summary set: x.jsonl.gz: not JSON lines (BadGzipFile)"
 
 
 def test_extra_paths_come_first_named_by_file_or_folder(tmp_path: Path) -> None:
@@ -188,7 +202,9 @@ def test_extra_paths_come_first_named_by_file_or_folder(tmp_path: Path) -> None:
 
 def test_an_extra_path_that_does_not_match_stops_with_the_reason(tmp_path: Path) -> None:
     bad = write_jsonl(tmp_path / "bad.jsonl", [{"body": ARTICLE, "summary": "S."}])
-    with pytest.raises(SystemExit, match=r"--extra .*bad.jsonl: the first record of bad.jsonl"):
+    with pytest.raises(
+        SystemExit, match=r"--extra .*bad.jsonl: bad.jsonl: the first record has no article field"
+    ):
         extra_sets([bad], None)
     with pytest.raises(SystemExit, match="no such file or folder"):
         extra_sets([tmp_path / "missing.jsonl"], None)
