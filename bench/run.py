@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         " article and a summary field per line, or a folder of them); repeatable",
     )
     args = parser.parse_args(argv)
+    if args.extra and args.names and "summaries" not in args.names:
+        print("note: --extra is read by the summaries benchmark only", flush=True)
     status = 0
     for name in args.names or available():
         module = importlib.import_module(f"bench.bench_{name}")

@@ -9,7 +9,7 @@ lines, plain or gzipped, one article per record, read by one generic loader: the
 article is the first of ``ARTICLE_FIELDS`` a record has, the reference the first of
 ``REFERENCE_FIELDS`` (a list of strings is a list of sentences; a string with line
 breaks, like CNN/DM's ``highlights``, is one or more sentences per line), with an
-optional title and id. They are found in ``--extra`` paths and in every ``*.jsonl``
+optional title and id, and SummEval's ``ref_summs`` and ``sys_summs`` when present. They are found in ``--extra`` paths and in every ``*.jsonl``
 / ``*.jsonl.gz`` file under ../shared/data that no named loader reads
 (``KNOWN_FILES``), grouped by folder.
 """
@@ -40,6 +40,10 @@ ARTICLE_FIELDS = ("src", "article", "text", "document", "story")
 REFERENCE_FIELDS = ("ref_summ", "highlights", "summary", "reference", "abstractive_summary")
 TITLE_FIELDS = ("title", "headline")
 ID_FIELDS = ("id", "doc_id")
+# Read when present, as in SummEval's (BARTScore's) records: every reference, and the
+# systems' own summaries, scored beside precis's.
+REFERENCES_FIELD = "ref_summs"
+SYSTEMS_FIELD = "sys_summs"
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
 # The JSON-lines files of ../shared/data that a named loader (or another benchmark)
 # reads; every other one is a candidate further summary set.
@@ -154,7 +158,7 @@ def bbc(limit: int | None = None) -> list[Item]:
 
 @dataclass(frozen=True, slots=True)
 class Fields:
-    """Which fields of a generic set's records hold what (from its first record)."""
+    """Which fields of a generic set's record hold what."""
 
     article: str
     reference: str
@@ -197,37 +201,54 @@ def reference_sentences(value: str | list[str]) -> tuple[str, ...]:
 
 
 def generic(files: Sequence[Path], limit: int | None = None) -> list[Item]:
-    """Every record of ``files`` with an article and a reference (in the fields of the
-    file's first such record), in file order, at most ``limit``."""
+    """Every record of ``files`` with an article and a reference (``fields_of``, per
+    record), in file order, at most ``limit``."""
     items: list[Item] = []
     for path in files:
-        found: Fields | None = None
         for number, record in enumerate(_lines(path), start=1):
             if limit is not None and len(items) >= limit:
                 return items
-            found = found or fields_of(record)
-            item = _generic_item(record, found, f"{path.name}:{number}") if found else None
+            item = _generic_item(record, f"{path.name}:{number}")
             if item is not None:
                 items.append(item)
     return items
 
 
-def _generic_item(record: Any, found: Fields, line_id: str) -> Item | None:
-    if not isinstance(record, dict):
+def _generic_item(record: Any, line_id: str) -> Item | None:
+    found = fields_of(record)
+    if found is None:
         return None
-    text, reference = record.get(found.article), record.get(found.reference)
-    if not _text(text) or not (_text(reference) or _strings(reference)):
-        return None
+    reference = record[found.reference]
     sentences = reference_sentences(reference)
     title = record.get(found.title) if found.title else None
     key = record.get(found.id) if found.id else None
     return Item(
         line_id if key is None else str(key),
         title if isinstance(title, str) else "",
-        text,
+        record[found.article],
         sentences,
-        references=(sentences,),
+        _systems(record.get(SYSTEMS_FIELD)),
+        (sentences, *_more_references(record.get(REFERENCES_FIELD), reference)),
     )
+
+
+def _more_references(value: object, reference: object) -> list[tuple[str, ...]]:
+    """SummEval's further references (``ref_summs``, a list of strings), the main one
+    left out; none when the field is absent or not a list of strings."""
+    if not _strings(value):
+        return []
+    return [reference_sentences(r) for r in value if _text(r) and r != reference]
+
+
+def _systems(value: object) -> dict[str, str]:
+    """SummEval's system summaries (``sys_summs``: name -> {"sys_summ": text})."""
+    if not isinstance(value, dict):
+        return {}
+    return {
+        str(name): entry["sys_summ"]
+        for name, entry in value.items()
+        if isinstance(entry, dict) and _text(entry.get("sys_summ"))
+    }
 
 
 def jsonl_files(path: Path) -> list[Path]:

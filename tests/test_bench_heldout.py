@@ -121,6 +121,47 @@ def test_records_without_article_or_reference_are_left_out_and_limit_counts(
     assert [i.reference for i in generic([path], limit=2)] == [("One.",), ("Two.",)]
 
 
+def summeval_record(doc_id: str, systems: bool) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "doc_id": doc_id,
+        "src": ARTICLE,
+        "ref_summ": "The council approved the budget .",
+        "ref_summs": ["The council approved the budget .", "Buses come . Fares stay ."],
+    }
+    if systems:
+        record["sys_summs"] = {"M0": {"sys_summ": "It adds 40 buses .", "scores": {}}}
+    return record
+
+
+def test_summeval_format_records_bring_every_reference_and_their_systems(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "cnndm.jsonl.gz", [summeval_record("cnn-1", systems=True)])
+    [item] = generic([path])
+    assert item.id == "cnn-1"
+    assert item.references == (
+        ("The council approved the budget .",),
+        ("Buses come .", "Fares stay ."),
+    )
+    assert item.systems == {"M0": "It adds 40 buses ."}
+
+
+def test_a_further_set_is_scored_like_summeval_even_where_documents_differ(
+    tmp_path: Path,
+) -> None:
+    from bench.bench_summaries import Rouge, methods, quality
+
+    plain = {"article": ARTICLE, "highlights": "Council approves budget\n40 new buses"}
+    path = write_jsonl(tmp_path / "set.jsonl", [summeval_record("a", systems=True), plain, plain])
+    result = quality(generic([path]), Rouge(), methods())
+    scores = result["scores"]
+    assert result["documents"] == 3
+    assert {"precis:precis", "precis:precis (3 sentences)", "Lead-3", "sumy:lexrank"} <= set(scores)
+    assert {"oracle", "system:M0"} <= set(scores)
+    # the one document with a system summary and with several references
+    assert scores["system:M0"]["sentences"] == 1
+    assert "rouge1_all_refs" in scores["oracle"]
+    assert scores["Lead-3"]["sentences"] == 3
+
+
 # -- finding further sets
 
 
