@@ -4,7 +4,8 @@
 articles a few at a time and groups each arrival with the stored stories it touches.
 This measures what a user of the store gets on the bundled samples (in publication
 order, as feeds deliver them) and on the held-out sets of the clustering bench (NeuS
-val; the ECB+ dev+test topics; in a fixed shuffled order, seed ``SEED``, as neither has
+val and every further held-out NeuS split present, such as the kept-back test split;
+the ECB+ dev+test topics; in a fixed shuffled order, seed ``SEED``, as neither has
 dates): the articles are added to an empty SQLite store and
 assigned ``k`` at a time through the public API (``Store.add``, ``StoryStore.assign``),
 for each arrival size ``k`` (copies with the same text are one stored article, as for
@@ -24,6 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bench import neus as neus_data
 from bench.bench_clustering import ECB_TRAIN_TOPICS, Labelled, bcubed, ecb, neus
 from bench.common import peak_memory_mb, timer, write_result
 from precis.cluster import ArticleInput, cluster
@@ -107,7 +109,11 @@ def evaluate(
         "articles": len(docs),
         "batch": bcubed([a.story for a in cluster(docs)], gold),
     }
-    print(f"{name} ({len(docs)} docs): batch F1 {row['batch']['b3_f1']:.4f}", flush=True)
+    stories = len(set(gold))
+    print(
+        f"{name} ({len(docs)} docs, {stories} stories): batch F1 {row['batch']['b3_f1']:.4f}",
+        flush=True,
+    )
     for size in sizes:
         with timer() as clock:
             labels = store_labels(docs, order, size)
@@ -124,7 +130,11 @@ def evaluate(
 def run(args: argparse.Namespace) -> int:
     sets: dict[str, Labelled] = {
         "samples (bundled, by publication time)": samples(),
-        "neus_val": neus("val", 300 if args.quick else None),
+        # val, and every further held-out split the file holds (test, once added)
+        **{
+            f"neus_{split}": neus(split, 300 if args.quick else None)
+            for split in neus_data.heldout_splits()
+        },
         "ecb_plus_dev_test_topics": ecb(lambda t: t not in ECB_TRAIN_TOPICS),
     }
     sizes = (10,) if args.quick else ARRIVALS

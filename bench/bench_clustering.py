@@ -3,7 +3,9 @@
 Data (../shared/data): NeuS/AllSides roundups (pool every article of a split; gold =
 story) and ECB+ (every document; gold = sub-topic). precis runs with its fixed defaults,
 which were chosen on the NeuS train split and the ECB+ train topics; the report gives
-those training figures, NeuS val, and ECB+ as a whole and on its dev+test topics only.
+those training figures, NeuS val and every further held-out NeuS split the file holds
+(the kept-back test split once it is added; ``bench.neus.heldout_splits``), and ECB+ as
+a whole and on its dev+test topics only.
 The TF-IDF peer is given its best threshold *per data set* (an oracle advantage); the
 MinHash-LSH peer its best LSH threshold per data set.
 """
@@ -15,8 +17,10 @@ import gzip
 import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
+from bench import neus as neus_data
 from bench.common import peak_memory_mb, shared, timer, write_result
 from precis.cluster import ArticleInput, cluster
 
@@ -27,18 +31,18 @@ LSH_THRESHOLDS = [0.1, 0.2, 0.3, 0.5]
 Labelled = tuple[list[ArticleInput], list[str]]
 
 
-def neus(split: str, limit: int | None = None) -> Labelled:
+def neus(split: str, limit: int | None = None, file: Path | None = None) -> Labelled:
+    """Every article of a NeuS split (the first stories up to ``limit`` articles);
+    gold = story id."""
     docs, gold = [], []
-    with gzip.open(shared("neus-allsides", "neus_roundup.jsonl.gz"), "rt", encoding="utf-8") as f:
-        for line in f:
-            record = json.loads(line)
-            if record["split"] != split:
-                continue
-            for i, article in enumerate(record["articles"]):
-                docs.append(ArticleInput(f"{record['id']}/{i}", article["text"], article["title"]))
-                gold.append(record["id"])
-            if limit is not None and len(docs) >= limit:
-                break
+    for record in neus_data.records(file):
+        if record["split"] != split:
+            continue
+        for i, article in enumerate(record["articles"]):
+            docs.append(ArticleInput(f"{record['id']}/{i}", article["text"], article["title"]))
+            gold.append(record["id"])
+        if limit is not None and len(docs) >= limit:
+            break
     return docs, gold
 
 
@@ -150,7 +154,7 @@ def evaluate(name: str, docs: list[ArticleInput], gold: list[str]) -> dict[str, 
         f"R {row[m]['b3_recall']:.3f} ARI {row[m]['ari']:.3f}"
         for m in ("precis", "tfidf_avg_link_best", "minhash_lsh_cc_best")
     )
-    print(f"{name} ({len(docs)} docs): {line}", flush=True)
+    print(f"{name} ({len(docs)} docs, {row['stories']} stories): {line}", flush=True)
     return row
 
 
@@ -158,7 +162,8 @@ def run(args: argparse.Namespace) -> int:
     limit = 900 if args.quick else None
     sets: dict[str, Labelled] = {
         "neus_train_first_921 (training)": neus("train", 921),
-        "neus_val": neus("val", limit),
+        # val, and every further held-out split the file holds (test, once added)
+        **{f"neus_{split}": neus(split, limit) for split in neus_data.heldout_splits()},
         "ecb_plus_train_topics (training)": ecb(lambda t: t in ECB_TRAIN_TOPICS),
         "ecb_plus_dev_test_topics": ecb(lambda t: t not in ECB_TRAIN_TOPICS),
         "ecb_plus_all": ecb(lambda t: True),

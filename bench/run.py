@@ -25,7 +25,17 @@ def main(argv: list[str] | None = None) -> int:
         "names", nargs="*", help=f"benchmarks to run (default: all of {available()})"
     )
     parser.add_argument("--quick", action="store_true", help="smaller samples, for a smoke run")
+    parser.add_argument(
+        "--extra",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="summaries: also score this CNN/DM-like set (a .jsonl or .jsonl.gz file with an"
+        " article and a summary field per line, or a folder of them); repeatable",
+    )
     args = parser.parse_args(argv)
+    if args.extra and args.names and "summaries" not in args.names:
+        print("note: --extra is read by the summaries benchmark only", flush=True)
     status = 0
     for name in args.names or available():
         module = importlib.import_module(f"bench.bench_{name}")
