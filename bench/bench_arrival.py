@@ -11,6 +11,13 @@ assigned ``k`` at a time through the public API (``Store.add``, ``StoryStore.ass
 for each arrival size ``k`` (copies with the same text are one stored article, as for
 a user); B³ F1 against the gold is reported beside the batch
 ``cluster()`` figure on the same articles.
+
+A second way a store is filled: the first half of the articles (in the same order) comes
+from a ``precis batch`` run, filed with ``precis load`` (``StoryStore.load_batch``), and the
+rest arrive ``LOADED_ARRIVAL`` at a time. It is run twice, with the batch's partners
+(what ``precis load`` files) and with them stripped (a loaded member then counts as
+having the mean density, which is what every loaded member did before loads kept
+partners), so the two rows show what keeping them changes.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import sqlalchemy as sa
 from bench import neus as neus_data
 from bench.bench_clustering import ECB_TRAIN_TOPICS, Labelled, bcubed, ecb, neus
 from bench.common import peak_memory_mb, timer, write_result
+from precis.batchstories import BatchStories
 from precis.cluster import ArticleInput, cluster
 from precis.config import Settings
 from precis.models import Article
@@ -38,6 +46,7 @@ from precis.store.stories import StoryStore
 
 SEED = 20261125
 ARRIVALS = (1, 10, 100)
+LOADED_ARRIVAL = 10  # articles per assignment after the batch-loaded half
 
 
 def store_labels(docs: list[ArticleInput], order: list[int], size: int) -> list[str]:
@@ -53,15 +62,59 @@ def store_labels(docs: list[ArticleInput], order: list[int], size: int) -> list[
                 article = Article(doc.title, doc.text, source=doc.source, published=doc.published)
                 ids[i] = store.add(article).id
             stories.assign(sorted({ids[i] for i in arriving}))
-        with store.engine.connect() as conn:
-            story_of = {
-                int(r.article_id): str(r.story_id)
-                for r in conn.execute(
-                    sa.select(story_articles.c.article_id, story_articles.c.story_id)
-                )
-            }
+        story_of = _stories_of(store)
         store.close()
     return [story_of[ids[i]] for i in range(len(docs))]
+
+
+def loaded_labels(docs: list[ArticleInput], order: list[int], partners: bool) -> list[str]:
+    """Each doc's story when the first half of ``order`` is a loaded batch run (with or
+    without its partners) and the rest arrive ``LOADED_ARRIVAL`` at a time."""
+    half = len(order) // 2
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(f"sqlite:///{Path(tmp) / 'loaded.db'}")
+        stories = StoryStore(store)
+        ids: dict[int, int] = {}
+        rows = []
+        for i in order[:half]:
+            doc = docs[i]
+            added = store.add(
+                Article(doc.title, doc.text, source=doc.source, published=doc.published)
+            )
+            ids[i] = added.id
+            stored = store.get(added.id)
+            rows.append(
+                {
+                    "content_hash": stored.content_hash,
+                    "title": stored.title,
+                    "text": stored.text,
+                    "source": doc.source,
+                    "published": doc.published,
+                }
+            )
+        tables = BatchStories()(iter(rows))
+        members = (
+            tables.articles if partners else [{**m, "partners": None} for m in tables.articles]
+        )
+        stories.load_batch(members)
+        for start in range(half, len(order), LOADED_ARRIVAL):
+            arriving = order[start : start + LOADED_ARRIVAL]
+            for i in arriving:
+                doc = docs[i]
+                article = Article(doc.title, doc.text, source=doc.source, published=doc.published)
+                ids[i] = store.add(article).id
+            stories.assign(sorted({ids[i] for i in arriving}))
+        story_of = _stories_of(store)
+        store.close()
+    return [story_of[ids[i]] for i in range(len(docs))]
+
+
+def _stories_of(store: Store) -> dict[int, str]:
+    with store.engine.connect() as conn:
+        return {
+            int(r.article_id): str(r.story_id)
+            for r in conn.execute(sa.select(story_articles.c.article_id, story_articles.c.story_id))
+        }
 
 
 def stored_form(docs: list[ArticleInput]) -> list[ArticleInput]:
@@ -121,6 +174,18 @@ def evaluate(
         row[f"store_{size}_at_a_time"] = {**scores, "seconds": round(clock["seconds"], 1)}
         print(
             f"  {size:>4} at a time: F1 {scores['b3_f1']:.4f} P {scores['b3_precision']:.4f} "
+            f"R {scores['b3_recall']:.4f} ({clock['seconds']:.0f}s)",
+            flush=True,
+        )
+    for partners in (True, False):
+        with timer() as clock:
+            labels = loaded_labels(docs, order, partners)
+        scores = bcubed(labels, gold)
+        key = f"loaded_half_then_{LOADED_ARRIVAL}_at_a_time" + ("" if partners else "_no_partners")
+        row[key] = {**scores, "seconds": round(clock["seconds"], 1)}
+        print(
+            f"  half loaded{'' if partners else ' (partners stripped)'}, then "
+            f"{LOADED_ARRIVAL} at a time: F1 {scores['b3_f1']:.4f} P {scores['b3_precision']:.4f} "
             f"R {scores['b3_recall']:.4f} ({clock['seconds']:.0f}s)",
             flush=True,
         )
