@@ -49,19 +49,29 @@ ARRIVALS = (1, 10, 100)
 LOADED_ARRIVAL = 10  # articles per assignment after the batch-loaded half
 
 
+def arrive(
+    store: Store, docs: list[ArticleInput], order: list[int], size: int, ids: dict[int, int]
+) -> None:
+    """Add the docs in ``order`` to the store and assign them ``size`` at a time, as a
+    user's ``precis add`` runs or feed polls do; ``ids`` gets each doc's article id."""
+    stories = StoryStore(store)
+    for start in range(0, len(order), size):
+        arriving = order[start : start + size]
+        for i in arriving:
+            ids[i] = store.add(_article(docs[i])).id
+        stories.assign(sorted({ids[i] for i in arriving}))
+
+
+def _article(doc: ArticleInput) -> Article:
+    return Article(doc.title, doc.text, source=doc.source, published=doc.published)
+
+
 def store_labels(docs: list[ArticleInput], order: list[int], size: int) -> list[str]:
     """Each doc's story after adding the docs in ``order``, ``size`` per assignment."""
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.open(f"sqlite:///{Path(tmp) / 'arrival.db'}")
-        stories = StoryStore(store)
         ids: dict[int, int] = {}
-        for start in range(0, len(order), size):
-            arriving = order[start : start + size]
-            for i in arriving:
-                doc = docs[i]
-                article = Article(doc.title, doc.text, source=doc.source, published=doc.published)
-                ids[i] = store.add(article).id
-            stories.assign(sorted({ids[i] for i in arriving}))
+        arrive(store, docs, order, size, ids)
         story_of = _stories_of(store)
         store.close()
     return [story_of[ids[i]] for i in range(len(docs))]
@@ -73,16 +83,12 @@ def loaded_labels(docs: list[ArticleInput], order: list[int], partners: bool) ->
     half = len(order) // 2
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.open(f"sqlite:///{Path(tmp) / 'loaded.db'}")
-        stories = StoryStore(store)
         ids: dict[int, int] = {}
         rows = []
         for i in order[:half]:
             doc = docs[i]
-            added = store.add(
-                Article(doc.title, doc.text, source=doc.source, published=doc.published)
-            )
-            ids[i] = added.id
-            stored = store.get(added.id)
+            ids[i] = store.add(_article(doc)).id
+            stored = store.get(ids[i])
             rows.append(
                 {
                     "content_hash": stored.content_hash,
@@ -96,14 +102,8 @@ def loaded_labels(docs: list[ArticleInput], order: list[int], partners: bool) ->
         members = (
             tables.articles if partners else [{**m, "partners": None} for m in tables.articles]
         )
-        stories.load_batch(members)
-        for start in range(half, len(order), LOADED_ARRIVAL):
-            arriving = order[start : start + LOADED_ARRIVAL]
-            for i in arriving:
-                doc = docs[i]
-                article = Article(doc.title, doc.text, source=doc.source, published=doc.published)
-                ids[i] = store.add(article).id
-            stories.assign(sorted({ids[i] for i in arriving}))
+        StoryStore(store).load_batch(members)
+        arrive(store, docs, order[half:], LOADED_ARRIVAL, ids)
         story_of = _stories_of(store)
         store.close()
     return [story_of[ids[i]] for i in range(len(docs))]
