@@ -21,6 +21,14 @@ that raises on a page scores it as empty output. A diagnostic row scores precis'
 title and text together, since this gold usually keeps the headline that precis stores
 apart from the text.
 
+Headlines (Dragnet): the share of pages whose title is found in the gold text's first
+``HEADLINE_LINES`` lines (at least ``HEADLINE_COVER`` of its words there), for the title
+precis stores, the title trafilatura's metadata gives (what precis stored before it
+checked it against the page's <title> element, ``precis.extract.titles``) and
+readability-lxml's ``short_title()``; pages precis refuses count as misses for all three.
+The gold usually opens with the headline, so a tool that takes a sidebar's heading or the
+site's name for the title scores lower.
+
 Metric (the article-extraction-benchmark README and its evaluate.py): tokens are ``\\w+``
 matches, shingles are the multiset of token 4-grams; per item precision/recall from the
 multiset overlap, averaged over items; F1 from the two means; accuracy is the share of
@@ -48,6 +56,10 @@ from bench.common import MissingData, shared, timer, write_result
 from precis.models import Article
 
 SHINGLE = 4  # the benchmark's n-gram size
+# Headline check: a title counts as found when this share of its words is among the words
+# of the gold text's first lines (headline, dateline, byline, section label).
+HEADLINE_LINES = 5
+HEADLINE_COVER = 0.8
 _TOKEN = re.compile(r"\w+")
 
 
@@ -319,7 +331,10 @@ def dragnet_splits(root: Path, gold: Mapping[str, str]) -> dict[str, list[str]]:
     return splits
 
 
-def score_dragnet(root: Path, ids: list[str], gold: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+def score_dragnet(
+    root: Path, ids: list[str], gold: Mapping[str, str]
+) -> tuple[dict[str, dict[str, Any]], dict[str, Article | None]]:
+    """Each tool's row, best F1 first, and precis's articles (None where refused)."""
     truth = {item: gold[item] for item in ids}
     rows: dict[str, dict[str, Any]] = {}
     with timer() as elapsed:
@@ -336,7 +351,46 @@ def score_dragnet(root: Path, ids: list[str], gold: Mapping[str, str]) -> dict[s
         with timer() as elapsed:
             produced, failed = peer_outputs(root, ids, extractor)
         rows[name] = _row(produced, truth, elapsed["seconds"], failed=failed)
-    return dict(sorted(rows.items(), key=lambda kv: -kv[1]["f1"]))
+    return dict(sorted(rows.items(), key=lambda kv: -kv[1]["f1"])), articles
+
+
+def headline_found(title: str | None, gold: str) -> bool:
+    """Whether ``title`` stands in the gold text's first lines (see the module docstring)."""
+    words = set(tokens((title or "").casefold()))
+    if not words:
+        return False
+    lines = [line for line in gold.split("\n") if line.strip()][:HEADLINE_LINES]
+    opening = set(tokens("\n".join(lines).casefold()))
+    return len(words & opening) >= HEADLINE_COVER * len(words)
+
+
+def score_headlines(
+    root: Path, articles: Mapping[str, Article | None], gold: Mapping[str, str]
+) -> dict[str, float]:
+    """Share of pages whose title is found in the gold's opening lines, per tool."""
+    import trafilatura
+    from readability import Document
+
+    ids = list(articles)
+    titles: dict[str, dict[str, str | None]] = {
+        "precis (stored title)": {},
+        "trafilatura metadata title": {},
+        "readability-lxml short_title()": {},
+    }
+    for item in ids:
+        article = articles[item]
+        if article is None:  # refused: no title stored for anyone to compare
+            continue
+        html = page_html(root, item)
+        found = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+        titles["precis (stored title)"][item] = article.title
+        titles["trafilatura metadata title"][item] = getattr(found, "title", None)
+        with contextlib.suppress(Exception):  # readability raises on some broken pages
+            titles["readability-lxml short_title()"][item] = Document(html).short_title()
+    return {
+        tool: round(sum(headline_found(got.get(i), gold[i]) for i in ids) / len(ids), 3)
+        for tool, got in titles.items()
+    }
 
 
 def _row(
@@ -362,10 +416,14 @@ def run_dragnet(quick: bool) -> dict[str, Any]:
     for split, ids in splits.items():
         if quick:
             ids = ids[:30]
-        ranked = score_dragnet(root, ids, gold)
+        ranked, articles = score_dragnet(root, ids, gold)
         print(f"-- dragnet {split} ({len(ids)} pages)")
         _print_table(ranked)
-        results[split] = {"pages": len(ids), "results": ranked}
+        headlines = score_headlines(root, articles, gold)
+        print(f"-- dragnet {split}: title found in the gold's first {HEADLINE_LINES} lines")
+        for tool, share in headlines.items():
+            print(f"{tool:<44} {share:>6.3f}", flush=True)
+        results[split] = {"pages": len(ids), "results": ranked, "headlines": headlines}
     return results
 
 

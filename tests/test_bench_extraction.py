@@ -12,6 +12,7 @@ from bench.bench_extraction import (
     dragnet_gold,
     dragnet_splits,
     gold_body,
+    headline_found,
     item_scores,
     score_dragnet,
 )
@@ -85,7 +86,8 @@ def test_splits_hold_pages_with_html_and_gold_and_test_appears_with_its_html(
 def test_scoring_counts_a_refused_page_as_empty(tmp_path: Path) -> None:
     gold = {"a": ARTICLE.encode(), "b": ARTICLE.encode()}
     root = _dragnet(tmp_path / "d", {"a": _page(ARTICLE), "b": NAV}, gold, {"training": "a b"})
-    ranked = score_dragnet(root, ["a", "b"], dragnet_gold(root))
+    ranked, articles = score_dragnet(root, ["a", "b"], dragnet_gold(root))
+    assert articles["b"] is None
     row = ranked["precis (precis add path)"]
     assert (row["pages"], row["refused"], row["empty"]) == (2, 1, 1)
     # Page a is found exactly but for the headline precis stores apart; b scores 0.
@@ -93,3 +95,13 @@ def test_scoring_counts_a_refused_page_as_empty(tmp_path: Path) -> None:
     assert row["recall"] == round((recall or 0) / 2, 3)
     assert row["precision"] == round(precision or 0, 3)
     assert set(ranked) >= {"trafilatura (live, defaults)", "jusText (live, English stoplist)"}
+
+
+def test_headline_found_in_the_gold_opening_lines() -> None:
+    gold = "Tower Plans Approved\nBy A. Writer\n\nThe council approved the tower on Monday."
+    assert headline_found("Tower plans approved", gold)
+    assert not headline_found("Follow Us!", gold)
+    assert not headline_found(None, gold)
+    assert not headline_found(
+        "The council approved the tower on Monday", "\n".join(["x"] * 5 + [gold])
+    )

@@ -330,3 +330,63 @@ def test_html_article_ending_without_a_stop_is_prose(rules: Rules) -> None:
 )
 def test_has_prose_still_refuses_menus_and_footers(body: str) -> None:
     assert not has_prose(body)
+
+
+BLOG_POST = (
+    "<p>Rapson-Inc. makes modern furniture in small batches, and its founder talked to us "
+    "about the chair that started the company in 1960.</p>"
+    "<p>The studio still builds every piece by hand, from the frame to the final finish.</p>"
+)
+
+
+def _blog_page(title_tag: str, url: str, heading: str = "") -> str:
+    return (
+        f"<html><head><title>{title_tag}</title>"
+        f'<link rel="canonical" href="{url}"/></head><body>'
+        f"<div id='content'>{heading}<div class='entry'>{BLOG_POST}</div></div>"
+        "<div id='sidebar'><h2 class='widgettitle'>Follow Us!</h2>"
+        "<ul><li><a href='/rss'>RSS</a></li><li><a href='/twitter'>Twitter</a></li></ul></div>"
+        "</body></html>"
+    )
+
+
+def test_html_title_is_not_a_sidebar_heading(rules: Rules) -> None:
+    """Trafilatura takes a sidebar widget's heading ("Follow Us!") for the title of a page
+    without an <h1>; the page's <title> element names the post, and the site's name is
+    then not the headline either."""
+    page = _blog_page(
+        "Designer Interview: Rapson-Inc. | Hatch: The Design Public Blog",
+        "http://blog.designpublic.com/2012/10/10/designer-interview-rapson-inc/",
+    )
+    article = extract(RawDocument("p.html", page, "html"), rules)
+    assert article.title == "Designer Interview: Rapson-Inc."
+    assert article.source == "designpublic.com"  # trafilatura named the site by the headline
+
+
+@pytest.mark.parametrize(
+    ("title_tag", "url"),
+    [
+        # the <h1> rewords the <title> element's headline: the <h1> stays
+        ("Rapson-Inc. founder on the chair that started it all - Design News", "http://x.test/a"),
+        # a blog whose <title> is only its name
+        ("The Curious Brain", "http://thecuriousbrain.com/post/1/rapson"),
+        # one segment, and the URL does not carry its words
+        ("Everything about chairs and tables", "http://x.test/2012/10/rapson-founder"),
+    ],
+)
+def test_html_title_keeps_the_headline_when_the_title_element_does_not_contradict_it(
+    rules: Rules, title_tag: str, url: str
+) -> None:
+    heading = "<h1>The founder of Rapson-Inc. on the chair that started it all</h1>"
+    page = _blog_page(title_tag, url, heading)
+    article = extract(RawDocument("p.html", page, "html"), rules)
+    assert article.title == "The founder of Rapson-Inc. on the chair that started it all"
+
+
+def test_html_title_headline_part_without_a_url(rules: Rules) -> None:
+    """Without a URL, the headline is the first <title> segment that is not a short site
+    name ("BBC News - Headline")."""
+    page = _blog_page("BBC News - Rapson-Inc. founder talks about his first chair", "")
+    page = page.replace('<link rel="canonical" href=""/>', "")
+    article = extract(RawDocument("p.html", page, "html"), rules)
+    assert article.title == "Rapson-Inc. founder talks about his first chair"

@@ -16,6 +16,7 @@ from lxml.etree import LxmlError
 from precis.errors import ExtractionError
 from precis.extract.metadata import clean_field, parse_date, pick
 from precis.extract.rules import Rules
+from precis.extract.titles import choose_title, site_name
 from precis.models import Article, RawDocument
 
 # A paragraph of at least this many words ending like a sentence counts as prose: menu
@@ -62,13 +63,17 @@ def extract_html(raw: RawDocument, rules: Rules) -> Article:
         raise ExtractionError(
             raw.origin, "HTML page holds no article text (only navigation, links or boilerplate)"
         )
-    found_title = clean_field(getattr(doc, "title", None))
-    body = _drop_title_line(body, pick(raw.metadata, "title", found_title))
+    url = pick(raw.metadata, "url", getattr(doc, "url", None))
+    found_site = clean_field(getattr(doc, "sitename", None))
+    found_title = choose_title(clean_field(getattr(doc, "title", None)), raw.content, url)
+    title = pick(raw.metadata, "title", found_title)
+    body = _drop_title_line(body, title)
+    site = site_name(found_site, title, getattr(doc, "hostname", None))
     return Article(
-        title=pick(raw.metadata, "title", found_title) or body.split("\n", 1)[0][:120],
+        title=title or body.split("\n", 1)[0][:120],
         text=body,
-        url=pick(raw.metadata, "url", getattr(doc, "url", None)),
-        source=pick(raw.metadata, "source", getattr(doc, "sitename", None)),
+        url=url,
+        source=pick(raw.metadata, "source", site),
         author=pick(raw.metadata, "author", getattr(doc, "author", None)),
         published=parse_date(raw.metadata.get("published"))
         or _published(raw.content, getattr(doc, "date", None)),

@@ -1,0 +1,134 @@
+"""A page's headline: trafilatura's title, checked against the page's own <title> element.
+
+Trafilatura takes a page's single <h1>; failing that, the first heading whose class
+mentions "title", which on many blogs is a sidebar widget's ("Follow Us!", "Sponsored
+Ad", "Newsletter subscription status", a neighbouring post's headline); failing that,
+the <title> element. The <title> element is what the publisher named the page, nearly
+always "Headline | Site" or "Site - Headline". So the title trafilatura found is kept
+when it shares at least ``MIN_SHARED`` of its words with the headline part of the
+<title> element (an <h1> that rewords the <title>'s headline shares most of its words);
+otherwise that headline part replaces it, unless it is too short to be a headline, spells
+the site's host name ("The Curious Brain" on thecuriousbrain.com: many blogs' <title> is
+just their name), or is the whole <title> element and the URL does not carry its words
+(then nothing but the found title's own word stands against it). The headline part is
+the segment of the <title> element that shares most words with the page's URL path
+(publishers put the headline's words in it), else the first segment of
+``MIN_HEADLINE_WORDS`` or more words that are not the host's.
+
+Trafilatura's site name is checked too (``site_name``): on a page that names no site it
+is a part of the <title> element, often the headline itself, which would make every post
+of one blog a different "source".
+
+Hand-written because it is a few rules on top of trafilatura's metadata, which offers no
+such check; measured on the Dragnet pages in docs/benchmarks.md ("Titles").
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import unquote, urlsplit
+
+# The <title> element sits in the <head>: only the start of the page is searched.
+TITLE_WINDOW = 100_000
+# A found title sharing at least this share of its words (or of the <title> headline's,
+# whichever is shorter) with the <title> element's headline is the same headline reworded.
+MIN_SHARED = 0.5
+# A <title> segment shorter than this is a site or section name, not a headline.
+MIN_HEADLINE_WORDS = 3
+# A <title> that is one segment replaces the found title only when the URL's path holds
+# this many of its words (or half of them, if fewer).
+URL_WORDS = 2
+
+_TITLE_TAG = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+# Separators between a headline and the site's name: a spaced bar, dash, colon pair,
+# bullet or guillemet (a hyphen inside a word, or a colon in "Interview: X", is not one).
+_SEPARATOR = re.compile(r"\s+(?:\||-|–|—|::|·|•|«|»|‹|›)\s+")
+_WORD = re.compile(r"[^\W_]+")
+
+
+def choose_title(found: str | None, page: str, url: str | None) -> str | None:
+    """The headline to store: ``found`` (trafilatura's title) unless the page's <title>
+    element names a different headline (see the module docstring)."""
+    tag = page_title(page)
+    if tag is None:
+        return found
+    segments = [s for s in _SEPARATOR.split(tag) if words(s)] or [tag]
+    headline = headline_part(segments, url)
+    if found is None:
+        return headline
+    if shared(found, headline) >= MIN_SHARED or len(words(headline)) < MIN_HEADLINE_WORDS:
+        return found
+    if names_site(headline, url):
+        return found  # a blog's <title> is often just its name
+    if len(segments) == 1 and not url_supports(headline, url):
+        return found  # nothing but the found title's own word against it
+    return headline
+
+
+def names_site(segment: str, url: str | None) -> bool:
+    """Whether a <title> segment is the site's name: the host name's letters ("The
+    Curious Brain" on thecuriousbrain.com). (Trafilatura's site name cannot tell: where
+    a page names no site, it is a part of the <title> element, often the headline.)"""
+    joined = "".join(words(segment))
+    host = "".join(words(urlsplit(url).hostname or "")) if url else ""
+    return bool(joined) and joined in host
+
+
+def url_supports(segment: str, url: str | None) -> bool:
+    """Whether the URL's path carries the segment's words (at least two, or half)."""
+    if not url:
+        return False
+    own = set(words(segment))
+    common = len(own & set(words(unquote(urlsplit(url).path))))
+    return common >= min(URL_WORDS, max(1, len(own) // 2))
+
+
+def page_title(page: str) -> str | None:
+    """The text of the page's first <title> element, unescaped, on one line."""
+    match = _TITLE_TAG.search(page, 0, TITLE_WINDOW)
+    if match is None:
+        return None
+    text = " ".join(html.unescape(re.sub(r"<[^>]*>", " ", match.group(1))).split())
+    return text or None
+
+
+def headline_part(segments: list[str], url: str | None) -> str:
+    """The segment of a <title> element that is the headline: the one sharing most
+    words with the URL's path, else the first of ``MIN_HEADLINE_WORDS`` or more words
+    that are not all in the URL's host name, else the longest."""
+    if len(segments) < 2:
+        return segments[0]
+    path = set(words(unquote(urlsplit(url).path))) if url else set()
+    overlaps = [len(path & set(words(s))) for s in segments]
+    if max(overlaps) > 0:
+        return segments[overlaps.index(max(overlaps))]
+    host = set(words(urlsplit(url).hostname or "")) if url else set()
+    for segment in segments:
+        own = set(words(segment))
+        if len(own) >= MIN_HEADLINE_WORDS and not own <= host:
+            return segment
+    return max(segments, key=lambda s: len(words(s)))
+
+
+def shared(found: str, headline: str) -> float:
+    """The share of words two titles have in common, of the shorter one's words."""
+    a, b = set(words(found)), set(words(headline))
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def words(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(text)]
+
+
+def site_name(found: str | None, title: str | None, host: str | None) -> str | None:
+    """Trafilatura's site name, unless it is the headline again (it takes a part of the
+    <title> element when the page names no site), in which case the host name. Only
+    names sharing most words of both are the same: a headline may name its outlet."""
+    if found and title:
+        a, b = set(words(found)), set(words(title))
+        if a and b and len(a & b) / max(len(a), len(b)) >= MIN_SHARED:
+            return host or None
+    return found
