@@ -390,3 +390,36 @@ def test_html_title_headline_part_without_a_url(rules: Rules) -> None:
     page = page.replace('<link rel="canonical" href=""/>', "")
     article = extract(RawDocument("p.html", page, "html"), rules)
     assert article.title == "Rapson-Inc. founder talks about his first chair"
+
+
+def test_html_title_is_not_the_blog_name_before_a_colon(rules: Rules) -> None:
+    """A blog's <title> is often "Blog Name: Post Title" with the blog's name in the
+    <h1>; the post's title is what follows the colon."""
+    page = (
+        "<html><head><title>Seth's Blog: The importance of going first</title></head><body>"
+        "<h1>Seth's Blog</h1><div class='post'>"
+        "<p>The second person to write a story about a river journey was never the first, "
+        "and the first one is the one people remember years later.</p>"
+        "<p>In more and more fields, the originator of the idea reaps an outsize share.</p>"
+        "</div></body></html>"
+    )
+    article = extract(RawDocument("p.html", page, "html"), rules)
+    assert article.title == "The importance of going first"
+
+
+def test_html_title_shown_above_the_text_wins(rules: Rules) -> None:
+    """A <title> segment that the page shows as the heading of the post is its headline,
+    even where trafilatura took the site's name from the <h1>; that heading is not kept
+    in the text either."""
+    page = (
+        "<html><head><title>Sanaa Notebook: al-Qaeda and Electricity | Waq al-Waq | Big Think"
+        "</title></head><body><h1>Big Think</h1><div class='post'>"
+        "<h2>Sanaa Notebook: al-Qaeda and Electricity</h2>"
+        "<p>On Tuesday the lights in Sanaa went out, and this time they stayed off for two "
+        "whole days while the city waited.</p>"
+        "<p>Usually the lights came back on within hours, but this time they did not.</p>"
+        "</div></body></html>"
+    )
+    article = extract(RawDocument("p.html", page, "html"), rules)
+    assert article.title == "Sanaa Notebook: al-Qaeda and Electricity"
+    assert not article.text.startswith("Sanaa Notebook")

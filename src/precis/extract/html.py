@@ -65,7 +65,12 @@ def extract_html(raw: RawDocument, rules: Rules) -> Article:
         )
     url = pick(raw.metadata, "url", getattr(doc, "url", None))
     found_site = clean_field(getattr(doc, "sitename", None))
-    found_title = choose_title(clean_field(getattr(doc, "title", None)), raw.content, url)
+    found_title = choose_title(
+        clean_field(getattr(doc, "title", None)),
+        raw.content,
+        url,
+        body.split("\n", TITLE_SEARCH_LINES)[:TITLE_SEARCH_LINES],
+    )
     title = pick(raw.metadata, "title", found_title)
     body = _drop_title_line(body, title)
     site = site_name(found_site, title, getattr(doc, "hostname", None))

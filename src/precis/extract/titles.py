@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from urllib.parse import unquote, urlsplit
 
 # The <title> element sits in the <head>: only the start of the page is searched.
@@ -44,26 +45,79 @@ _TITLE_TAG = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DO
 # Separators between a headline and the site's name: a spaced bar, dash, colon pair,
 # bullet or guillemet (a hyphen inside a word, or a colon in "Interview: X", is not one).
 _SEPARATOR = re.compile(r"\s+(?:\||-|–|—|::|·|•|«|»|‹|›)\s+")
+# A colon between a site's name and the headline ("Seth's Blog: The importance of going
+# first"); only ever taken as a separator with evidence (see ``choose_title``).
+_COLON = re.compile(r"\s*:\s+|\s+:\s*")
 _WORD = re.compile(r"[^\W_]+")
 
 
-def choose_title(found: str | None, page: str, url: str | None) -> str | None:
+def choose_title(
+    found: str | None, page: str, url: str | None, lines: Sequence[str] = ()
+) -> str | None:
     """The headline to store: ``found`` (trafilatura's title) unless the page's <title>
-    element names a different headline (see the module docstring)."""
+    element names a different headline (see the module docstring). ``lines``: the first
+    lines of the extracted text, where the page may show its headline above the text."""
     tag = page_title(page)
     if tag is None:
         return found
     segments = [s for s in _SEPARATOR.split(tag) if words(s)] or [tag]
+    pieces = [p for segment in segments for p in _COLON.split(segment) if words(p)]
+    if found is not None and displayed(lines, [found], None):
+        return found  # shown above the text: the page's own headline
+    own = tuple(words(found or ""))
+    if found and not too_short(found, url) and own in {tuple(words(p)) for p in pieces}:
+        # The <title> agrees with it, unless it is the site's name beside the headline
+        # ("Seth's Blog: The importance of going first"): the URL carries the headline.
+        path = url_words(url)
+        others = [p for p in pieces if tuple(words(p)) != own and not too_short(p, url)]
+        best = max(others, key=lambda p: len(path & set(words(p))), default=None)
+        if best is not None and len(path & set(words(best))) > len(path & set(own)):
+            return displayed(lines, [best], url) or best
+        after = after_label(segments, own)
+        if after is not None and not too_short(after, url):
+            return displayed(lines, [after], url) or after
+        return found
+    shown = displayed(lines, [tag, *segments, *pieces], url)
+    if shown is not None:
+        return shown
     headline = headline_part(segments, url)
     if found is None:
         return headline
-    if shared(found, headline) >= MIN_SHARED or len(words(headline)) < MIN_HEADLINE_WORDS:
+    if own == tuple(words(tag)) and len(segments) > 1 and not too_short(headline, url):
+        return headline  # the whole <title>, the site's name included
+    if shared(found, headline) >= MIN_SHARED or too_short(headline, url):
         return found
-    if names_site(headline, url):
-        return found  # a blog's <title> is often just its name
     if len(segments) == 1 and not url_supports(headline, url):
         return found  # nothing but the found title's own word against it
     return headline
+
+
+def after_label(segments: Sequence[str], label: tuple[str, ...]) -> str | None:
+    """What follows ``label`` and a colon at the start of a <title> segment ("Seth's
+    Blog: The importance of going first"): a name before a colon is a blog's or a
+    column's, the headline comes after it."""
+    for segment in segments:
+        parts = _COLON.split(segment, maxsplit=1)
+        if len(parts) == 2 and tuple(words(parts[0])) == label and words(parts[1]):
+            return parts[1].strip()
+    return None
+
+
+def displayed(lines: Sequence[str], candidates: Sequence[str], url: str | None) -> str | None:
+    """The first of ``lines`` that is one of the candidate titles (a page shows its
+    headline above the text); with a ``url``, only candidates long enough to be a
+    headline and not the site's name count."""
+    wanted = {tuple(words(c)) for c in candidates if url is None or not too_short(c, url)}
+    wanted.discard(())
+    for line in lines:
+        if tuple(words(line)) in wanted:
+            return line.strip()
+    return None
+
+
+def too_short(segment: str, url: str | None) -> bool:
+    """Too few words for a headline, or the site's name."""
+    return len(words(segment)) < MIN_HEADLINE_WORDS or names_site(segment, url)
 
 
 def names_site(segment: str, url: str | None) -> bool:
@@ -80,8 +134,13 @@ def url_supports(segment: str, url: str | None) -> bool:
     if not url:
         return False
     own = set(words(segment))
-    common = len(own & set(words(unquote(urlsplit(url).path))))
+    common = len(own & url_words(url))
     return common >= min(URL_WORDS, max(1, len(own) // 2))
+
+
+def url_words(url: str | None) -> set[str]:
+    """The words of a URL's path (publishers put the headline's words there)."""
+    return set(words(unquote(urlsplit(url).path))) if url else set()
 
 
 def page_title(page: str) -> str | None:
@@ -99,7 +158,7 @@ def headline_part(segments: list[str], url: str | None) -> str:
     that are not all in the URL's host name, else the longest."""
     if len(segments) < 2:
         return segments[0]
-    path = set(words(unquote(urlsplit(url).path))) if url else set()
+    path = url_words(url)
     overlaps = [len(path & set(words(s))) for s in segments]
     if max(overlaps) > 0:
         return segments[overlaps.index(max(overlaps))]
