@@ -423,3 +423,19 @@ def test_html_title_shown_above_the_text_wins(rules: Rules) -> None:
     article = extract(RawDocument("p.html", page, "html"), rules)
     assert article.title == "Sanaa Notebook: al-Qaeda and Electricity"
     assert not article.text.startswith("Sanaa Notebook")
+
+
+def test_html_title_shown_first_beats_a_disagreeing_heading_below_it(rules: Rules) -> None:
+    """Where the <title> element's headline is shown above the text and a different
+    heading (trafilatura's pick) only after it, the first is the post's headline."""
+    page = (
+        "<html><head><title>Ginnifer Goodwin's Art and Film Gala Makeup</title></head><body>"
+        "<div class='post'><p><b>Ginnifer Goodwin's Art and Film Gala Makeup</b></p>"
+        "<h2 class='entry-title'>Why Strong Brows Are a Strong Beauty Statement</h2>"
+        "<p>You don't have to wear bold colors to make a bold makeup statement, and the "
+        "actress proved it at the gala on Saturday night.</p>"
+        "<p>Looking to frame your eyes with full brows too? Opt for a brow pencil.</p>"
+        "</div></body></html>"
+    )
+    article = extract(RawDocument("p.html", page, "html"), rules)
+    assert article.title == "Ginnifer Goodwin's Art and Film Gala Makeup"

@@ -3,21 +3,27 @@
 Trafilatura takes a page's single <h1>; failing that, the first heading whose class
 mentions "title", which on many blogs is a sidebar widget's ("Follow Us!", "Sponsored
 Ad", "Newsletter subscription status", a neighbouring post's headline); failing that,
-the <title> element. The <title> element is what the publisher named the page, nearly
-always "Headline | Site" or "Site - Headline". So the title trafilatura found is kept
-when it shares at least ``MIN_SHARED`` of its words with the headline part of the
-<title> element (an <h1> that rewords the <title>'s headline shares most of its words);
-otherwise that headline part replaces it, unless it is too short to be a headline, spells
-the site's host name ("The Curious Brain" on thecuriousbrain.com: many blogs' <title> is
-just their name), or is the whole <title> element and the URL does not carry its words
-(then nothing but the found title's own word stands against it). The headline part is
-the segment of the <title> element that shares most words with the page's URL path
-(publishers put the headline's words in it), else the first segment of
-``MIN_HEADLINE_WORDS`` or more words that are not the host's.
+the <title> element. A blog's <h1> is often the blog's name ("Seth's Blog"). The <title>
+element is what the publisher named the page, nearly always "Headline | Site", "Site -
+Headline" or "Blog: Headline". So, in order (``choose_title``):
 
-Trafilatura's site name is checked too (``site_name``): on a page that names no site it
-is a part of the <title> element, often the headline itself, which would make every post
-of one blog a different "source".
+1. A title the page shows above the text (one of the text's first lines) is the page's
+   headline: the found title, unless a part of the <title> element that does not agree
+   with it is shown before it.
+2. A found title that is a part of the <title> element stands, unless it is the site's
+   name beside the headline: another part that the URL's path carries more of, or what
+   follows it and a colon ("Seth's Blog: The importance of going first").
+3. A part of the <title> element shown above the text.
+4. A found title contradicted by the <title> element (sharing under ``MIN_SHARED`` of
+   its words) gives way to the <title>'s headline part: the segment the URL's path
+   carries most of, else the first that is long enough and not the host's name; unless
+   that segment is the whole <title> and the URL does not carry its words.
+
+A title under ``MIN_HEADLINE_WORDS`` words, or spelling the host's name ("The Curious
+Brain" on thecuriousbrain.com), is never taken from the <title> element. Trafilatura's
+site name is checked too (``site_name``): on a page that names no site it is a part of
+the <title> element, often the headline itself, which would make every post of one blog
+a different "source".
 
 Hand-written because it is a few rules on top of trafilatura's metadata, which offers no
 such check; measured on the Dragnet pages in docs/benchmarks.md ("Titles").
@@ -62,9 +68,19 @@ def choose_title(
         return found
     segments = [s for s in _SEPARATOR.split(tag) if words(s)] or [tag]
     pieces = [p for segment in segments for p in _COLON.split(segment) if words(p)]
-    if found is not None and displayed(lines, [found], None):
-        return found  # shown above the text: the page's own headline
     own = tuple(words(found or ""))
+    agrees = bool(own) and (
+        own in {tuple(words(p)) for p in pieces} or shared(found or "", tag) >= MIN_SHARED
+    )
+    # Shown above the text: the page's own headline. Where the found title and a part of
+    # the <title> element both are, the <title> wins if it is shown first and does not
+    # agree with the found title (a post's headline above a sidebar's).
+    found_at = shown_at(lines, [found or ""], None, any_length=True)
+    piece_at = shown_at(lines, [tag, *segments, *pieces], url)
+    if found_at is not None:
+        if agrees or piece_at is None or found_at < piece_at:
+            return found
+        return lines[piece_at].strip()
     if found and not too_short(found, url) and own in {tuple(words(p)) for p in pieces}:
         # The <title> agrees with it, unless it is the site's name beside the headline
         # ("Seth's Blog: The importance of going first"): the URL carries the headline.
@@ -72,14 +88,13 @@ def choose_title(
         others = [p for p in pieces if tuple(words(p)) != own and not too_short(p, url)]
         best = max(others, key=lambda p: len(path & set(words(p))), default=None)
         if best is not None and len(path & set(words(best))) > len(path & set(own)):
-            return displayed(lines, [best], url) or best
+            return best
         after = after_label(segments, own)
         if after is not None and not too_short(after, url):
-            return displayed(lines, [after], url) or after
+            return after
         return found
-    shown = displayed(lines, [tag, *segments, *pieces], url)
-    if shown is not None:
-        return shown
+    if piece_at is not None:
+        return lines[piece_at].strip()
     headline = headline_part(segments, url)
     if found is None:
         return headline
@@ -103,15 +118,17 @@ def after_label(segments: Sequence[str], label: tuple[str, ...]) -> str | None:
     return None
 
 
-def displayed(lines: Sequence[str], candidates: Sequence[str], url: str | None) -> str | None:
-    """The first of ``lines`` that is one of the candidate titles (a page shows its
-    headline above the text); with a ``url``, only candidates long enough to be a
-    headline and not the site's name count."""
-    wanted = {tuple(words(c)) for c in candidates if url is None or not too_short(c, url)}
+def shown_at(
+    lines: Sequence[str], candidates: Sequence[str], url: str | None, any_length: bool = False
+) -> int | None:
+    """Which of ``lines`` (first first) is one of the candidate titles, if any: a page
+    shows its headline above the text. Unless ``any_length``, only candidates long
+    enough to be a headline and not the site's name count."""
+    wanted = {tuple(words(c)) for c in candidates if any_length or not too_short(c, url)}
     wanted.discard(())
-    for line in lines:
+    for at, line in enumerate(lines):
         if tuple(words(line)) in wanted:
-            return line.strip()
+            return at
     return None
 
 
