@@ -160,6 +160,21 @@ def test_precis_skips_lead_fragments() -> None:
     assert [s.text[:12] for s in summary.sentences] == ["The city cou", "The mayor ca"]
 
 
+def test_precis_default_length_skips_guest_bylines_and_list_lead_ins() -> None:
+    """A blog post opens with "Guest post by ..." and introduces its list with a heading
+    ending in a colon: neither says anything on its own."""
+    text = (
+        "Guest post by Jen Goode of Projects for Preschoolers\n"
+        "Make a pretty fall tree that is beautiful window art as well.\n"
+        "Using tissue paper and construction paper, this tree craft suits even small hands.\n"
+        "Supplies for Tissue Paper Fall Trees and Leaves:\n"
+        "Cut the trunk from brown paper and glue the tissue squares on as leaves."
+    )
+    chosen = [s.text for s in summarize_text(text, length=Length(sentences=3)).sentences]
+    assert chosen[0].startswith("Make a pretty fall tree")
+    assert not any(s.startswith(("Guest post", "Supplies")) for s in chosen)
+
+
 def test_precis_default_length_never_picks_a_dateline() -> None:
     text = (
         "By . Daily Mail Reporter . PUBLISHED: . 10:12 EST, 3 April 2013 . | . "

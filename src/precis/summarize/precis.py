@@ -51,9 +51,13 @@ FRAGMENT_FACTOR = 0.1  # with a set sentence count, fragments fill in only as a 
 DENSE_CELLS = 2_000_000  # sentence x term cells above which the sparse path is used
 _BYLINE = re.compile(
     r"^\s*(?:by\s*\.|by\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*(?:\.|,|$)|"
+    r"(?:guest\s+post|posted|written|words|photos?)\s+by\s+[A-Z]|"
     r"published\s*:|updated\s*:|last updated\b|scroll down for video\b)",
     re.IGNORECASE,
 )
+# A sentence ending in a colon is a heading or the lead-in to a list ("Supplies for the
+# tree:"), which says nothing without what follows.
+_LEAD_IN = re.compile(r":\s*$")
 
 # A dense array for ordinary articles, a scipy sparse matrix (untyped) for huge ones.
 Matrix: TypeAlias = Any
@@ -79,8 +83,9 @@ class Precis:
 
 
 def is_fragment(sentence: str, tokens: list[str]) -> bool:
-    """Too few words with letters (datelines, timestamps, captions), or a byline."""
-    if _BYLINE.match(sentence) is not None:
+    """Too few words with letters (datelines, timestamps, captions), a byline, or a
+    heading or list lead-in ending in a colon."""
+    if _BYLINE.match(sentence) is not None or _LEAD_IN.search(sentence) is not None:
         return True
     lettered = 0
     for word in tokens:
