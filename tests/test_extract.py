@@ -439,3 +439,24 @@ def test_html_title_shown_first_beats_a_disagreeing_heading_below_it(rules: Rule
     )
     article = extract(RawDocument("p.html", page, "html"), rules)
     assert article.title == "Ginnifer Goodwin's Art and Film Gala Makeup"
+
+
+@pytest.mark.parametrize(
+    ("line", "dropped"),
+    [
+        ("|---|---|", True),
+        ("| |", True),
+        ("| < Prev | | Next > |", True),
+        ("| click to enlarge |", True),
+        ("| Team | Points |", False),
+        ("| Arsenal | 32 |", False),
+        ("The score was 3 | 2 at half time.", False),
+    ],
+)
+def test_table_skeleton_rows_go_and_table_data_stays(
+    rules: Rules, line: str, dropped: bool
+) -> None:
+    """Trafilatura's table rows: separators, empty layout cells and paging links carry
+    nothing; a results table's rows are facts."""
+    text = f"The council met on Monday and approved the budget.\n{line}\nIt takes effect in May."
+    assert (line not in rules.clean_lines(text.split("\n"))) is dropped
