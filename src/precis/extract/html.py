@@ -16,7 +16,7 @@ from lxml.etree import LxmlError
 from precis.errors import ExtractionError
 from precis.extract.metadata import clean_field, parse_date, pick
 from precis.extract.rules import Rules
-from precis.extract.titles import choose_title, site_name
+from precis.extract.titles import choose_title, site_name, url_host
 from precis.models import Article, RawDocument
 
 # A paragraph of at least this many words ending like a sentence counts as prose: menu
@@ -73,7 +73,7 @@ def extract_html(raw: RawDocument, rules: Rules) -> Article:
     )
     title = pick(raw.metadata, "title", found_title)
     body = _drop_title_line(body, title)
-    site = site_name(found_site, title, getattr(doc, "hostname", None))
+    site = site_name(found_site, title, url_host(url) or getattr(doc, "hostname", None))
     return Article(
         title=title or body.split("\n", 1)[0][:120],
         text=body,

@@ -55,6 +55,7 @@ _SEPARATOR = re.compile(r"\s+(?:\||-|–|—|::|·|•|«|»|‹|›)\s+")
 # first"); only ever taken as a separator with evidence (see ``choose_title``).
 _COLON = re.compile(r"\s*:\s+|\s+:\s*")
 _WORD = re.compile(r"[^\W_]+")
+_WWW = re.compile(r"^(?:www|w\d+)\.")
 
 
 def choose_title(
@@ -208,3 +209,9 @@ def site_name(found: str | None, title: str | None, host: str | None) -> str | N
         if a and b and len(a & b) / max(len(a), len(b)) >= MIN_SHARED:
             return host or None
     return found
+
+
+def url_host(url: str | None) -> str | None:
+    """A URL's host without "www.", the name trafilatura gives a site that names none."""
+    host = urlsplit(url).hostname if url else None
+    return _WWW.sub("", host) if host else None
