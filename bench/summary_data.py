@@ -109,27 +109,14 @@ def _sentences(text: str) -> tuple[str, ...]:
 
 def summeval(limit: int | None = None) -> list[Item]:
     """The 100 SummEval CNN/DM articles: ``src`` (no title, one paragraph), ``ref_summ``
-    and all 11 ``ref_summs``."""
-    items = []
-    for record in _lines(shared("summeval", "summeval.jsonl.gz")):
-        sentences = _sentences(record["ref_summ"])
-        systems = {name: value["sys_summ"] for name, value in record["sys_summs"].items()}
-        others = tuple(_sentences(r) for r in record["ref_summs"] if r != record["ref_summ"])
-        items.append(
-            Item(record["doc_id"], "", record["src"], sentences, systems, (sentences, *others))
-        )
-    return items[:limit]
+    and all 11 ``ref_summs``, with the 16 systems' summaries (``generic`` reads them)."""
+    return generic([shared("summeval", "summeval.jsonl.gz")], limit)
 
 
 def newsroom(limit: int | None = None) -> list[Item]:
     """The 60 Newsroom human-evaluation articles (38 publishers; tokenised, no title, one
     paragraph) with their reference summaries; not used to choose precis's weights."""
-    items = []
-    for record in _lines(shared("newsroom-human-eval", "newsroom-human-eval.jsonl.gz")):
-        sentences = _sentences(record["ref_summ"])
-        systems = {name: value["sys_summ"] for name, value in record["sys_summs"].items()}
-        items.append(Item(record["doc_id"], "", record["src"], sentences, systems, (sentences,)))
-    return items[:limit]
+    return generic([shared("newsroom-human-eval", "newsroom-human-eval.jsonl.gz")], limit)
 
 
 def _dedup_key(title: str, article: str) -> str:
