@@ -33,8 +33,10 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import unquote, urlsplit
+
+from precis.text.tokens import words
 
 # The <title> element sits in the <head>: only the start of the page is searched.
 TITLE_WINDOW = 100_000
@@ -54,7 +56,6 @@ _SEPARATOR = re.compile(r"\s+(?:\||-|–|—|::|·|•|«|»|‹|›)\s+")
 # A colon between a site's name and the headline ("Seth's Blog: The importance of going
 # first"); only ever taken as a separator with evidence (see ``choose_title``).
 _COLON = re.compile(r"\s*:\s+|\s+:\s*")
-_WORD = re.compile(r"[^\W_]+")
 _WWW = re.compile(r"^(?:www|w\d+)\.")
 
 
@@ -82,18 +83,22 @@ def choose_title(
         if agrees or piece_at is None or found_at < piece_at:
             return found
         return lines[piece_at].strip()
-    if found and not too_short(found, url) and own in {tuple(words(p)) for p in pieces}:
+    if found and own in {tuple(words(p)) for p in pieces}:
         # The <title> agrees with it, unless it is the site's name beside the headline
-        # ("Seth's Blog: The importance of going first"): the URL carries the headline.
-        path = url_words(url)
-        others = [p for p in pieces if tuple(words(p)) != own and not too_short(p, url)]
-        best = max(others, key=lambda p: len(path & set(words(p))), default=None)
-        if best is not None and len(path & set(words(best))) > len(path & set(own)):
-            return best
+        # ("Seth's Blog: The importance of going first"): the URL carries the headline,
+        # or it comes after the name and a colon.
         after = after_label(segments, own)
-        if after is not None and not too_short(after, url):
+        if after is not None and too_short(after, url):
+            after = None
+        if not too_short(found, url):
+            path = url_words(url)
+            others = [p for p in pieces if tuple(words(p)) != own and not too_short(p, url)]
+            best = max(others, key=lambda p: overlap(path, p), default=None)
+            if best is not None and overlap(path, best) > overlap(path, found):
+                return best
+            return after or found
+        if after is not None:
             return after
-        return found
     if piece_at is not None:
         return lines[piece_at].strip()
     headline = headline_part(segments, url)
@@ -143,17 +148,25 @@ def names_site(segment: str, url: str | None) -> bool:
     Curious Brain" on thecuriousbrain.com). (Trafilatura's site name cannot tell: where
     a page names no site, it is a part of the <title> element, often the headline.)"""
     joined = "".join(words(segment))
-    host = "".join(words(urlsplit(url).hostname or "")) if url else ""
-    return bool(joined) and joined in host
+    return bool(joined) and joined in "".join(host_words(url))
 
 
 def url_supports(segment: str, url: str | None) -> bool:
     """Whether the URL's path carries the segment's words (at least two, or half)."""
     if not url:
         return False
-    own = set(words(segment))
-    common = len(own & url_words(url))
-    return common >= min(URL_WORDS, max(1, len(own) // 2))
+    count = len(set(words(segment)))
+    return overlap(url_words(url), segment) >= min(URL_WORDS, max(1, count // 2))
+
+
+def host_words(url: str | None) -> list[str]:
+    """The words of a URL's host name, in order."""
+    return words(urlsplit(url).hostname or "") if url else []
+
+
+def overlap(path: set[str], text: str) -> int:
+    """How many of ``text``'s words a URL's path (``url_words``) carries."""
+    return len(path & set(words(text)))
 
 
 def url_words(url: str | None) -> set[str]:
@@ -177,10 +190,10 @@ def headline_part(segments: list[str], url: str | None) -> str:
     if len(segments) < 2:
         return segments[0]
     path = url_words(url)
-    overlaps = [len(path & set(words(s))) for s in segments]
+    overlaps = [overlap(path, s) for s in segments]
     if max(overlaps) > 0:
         return segments[overlaps.index(max(overlaps))]
-    host = set(words(urlsplit(url).hostname or "")) if url else set()
+    host = set(host_words(url))
     for segment in segments:
         own = set(words(segment))
         if len(own) >= MIN_HEADLINE_WORDS and not own <= host:
@@ -188,26 +201,21 @@ def headline_part(segments: list[str], url: str | None) -> str:
     return max(segments, key=lambda s: len(words(s)))
 
 
-def shared(found: str, headline: str) -> float:
-    """The share of words two titles have in common, of the shorter one's words."""
-    a, b = set(words(found)), set(words(headline))
+def shared(first: str, second: str, of: Callable[[int, int], int] = min) -> float:
+    """The share of words two titles have in common, of the shorter one's words (or,
+    with ``of=max``, of the longer one's)."""
+    a, b = set(words(first)), set(words(second))
     if not a or not b:
         return 0.0
-    return len(a & b) / min(len(a), len(b))
-
-
-def words(text: str) -> list[str]:
-    return [w.casefold() for w in _WORD.findall(text)]
+    return len(a & b) / of(len(a), len(b))
 
 
 def site_name(found: str | None, title: str | None, host: str | None) -> str | None:
     """Trafilatura's site name, unless it is the headline again (it takes a part of the
     <title> element when the page names no site), in which case the host name. Only
     names sharing most words of both are the same: a headline may name its outlet."""
-    if found and title:
-        a, b = set(words(found)), set(words(title))
-        if a and b and len(a & b) / max(len(a), len(b)) >= MIN_SHARED:
-            return host or None
+    if found and title and shared(found, title, of=max) >= MIN_SHARED:
+        return host or None
     return found
 
 
