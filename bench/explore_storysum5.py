@@ -256,6 +256,11 @@ def mmr_pick(p: fs.Prepared, scores: FloatArray, red: float, offset: int = 0) ->
     return storysum._select(p.units, scores, p.sims, storysum.Length(sentences=count), red)
 
 
+def greedy(stories: list[fs.Prepared], model: fs.Model, red: float) -> list[list[int]]:
+    """Each story's greedy MMR pick with ``model``'s scores (round 4's selection)."""
+    return [fs._chosen(p, model.score(p.features), red) for p in stories]
+
+
 def fast(stories: list[fs.Prepared], picks: list[list[int]]) -> float:
     return fs._fast(stories, picks)
 
@@ -271,7 +276,7 @@ def fine_search(
 
     def value(w: FloatArray, r: float) -> float:
         m = fs.Model(w, model.intercept)
-        return fast(stories, [fs._chosen(p, m.score(p.features), r) for p in stories])
+        return fast(stories, greedy(stories, m, r))
 
     best = value(weights, red)
     for _ in range(rounds):
@@ -441,7 +446,7 @@ def main(argv: list[str]) -> int:
         report(
             f"base: own F, within, + search (red {red})",
             test_on,
-            [fs._chosen(p, model.score(p.features), red) for p in test_on],
+            greedy(test_on, model, red),
         )
 
         def scores_of(m: fs.Model) -> Callable[[fs.Prepared], FloatArray]:
@@ -538,14 +543,14 @@ def main(argv: list[str]) -> int:
             report(
                 f"bagged search x4 (red {red})",
                 test_on,
-                [fs._chosen(p, bag.score(p.features), red) for p in test_on],
+                greedy(test_on, bag, red),
             )
         if "fine" in variants:
             fmodel, fred = fine_search(fit_on, model, red)
             report(
                 f"base + fine search (red {fred:.2f})",
                 test_on,
-                [fs._chosen(p, fmodel.score(p.features), fred) for p in test_on],
+                greedy(test_on, fmodel, fred),
             )
         if "feats" in variants:
             fit_x, test_x = with_extra(fit_on, extra), with_extra(test_on, extra)
@@ -553,7 +558,7 @@ def main(argv: list[str]) -> int:
             report(
                 f"feats {'+'.join(extra)} (red {xred})",
                 test_x,
-                [fs._chosen(p, xmodel.score(p.features), xred) for p in test_x],
+                greedy(test_x, xmodel, xred),
             )
             names = (*storysum.FEATURES, *extra)
             print(
@@ -565,7 +570,7 @@ def main(argv: list[str]) -> int:
                 report(
                     f"feats + fine search (red {fxr:.2f})",
                     test_x,
-                    [fs._chosen(p, fxm.score(p.features), fxr) for p in test_x],
+                    greedy(test_x, fxm, fxr),
                 )
         if "listwise" in variants:
             x = np.vstack([p.features for p in fit_on])
@@ -591,7 +596,7 @@ def main(argv: list[str]) -> int:
                 report(
                     f"listwise R1+{mix}R2 greedy MMR (red {-theta[-1]:.2f})",
                     test_on,
-                    [fs._chosen(p, lm.score(p.features), -theta[-1]) for p in test_on],
+                    greedy(test_on, lm, -theta[-1]),
                 )
                 print(
                     "   theta:",
