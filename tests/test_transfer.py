@@ -208,3 +208,32 @@ def test_story_reindex_rebuilds_the_same_index(tmp_path: Path) -> None:
     after = index()
     assert after[:2] == before[:2]  # frequencies and buckets do not depend on order
     assert {k for k, _ in after[2]} <= {k for k, _ in before[0]}  # postings: known keys
+
+
+def test_export_never_names_a_deleted_partner(tmp_path: Path) -> None:
+    """A member whose best partner was deleted since (``precis rm`` leaves the partners
+    other members keep) is exported without partners, so an import files it as having the
+    mean density instead of naming an article the file does not hold."""
+    from precis.store.schema import story_articles
+
+    first, second = f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}"
+    fill_everything(first, tmp_path)
+    with Store.open(first) as store, store.engine.connect() as conn:
+        kept_by = dict(
+            conn.execute(sa.select(story_articles.c.article_id, story_articles.c.partners)).all()
+        )
+        hash_of = {a.id: a.content_hash for a in store.iter_all()}
+    gone = int(next(iter(next(p for p in kept_by.values() if p))))
+    orphaned = {hash_of[a] for a, p in kept_by.items() if p and str(gone) in p and a != gone}
+    assert orphaned
+    assert Precis(first)("rm", str(gone)).exit_code == 0
+    dump = tmp_path / "dump.jsonl"
+    assert Precis(first)("export", "-o", str(dump)).exit_code == 0
+    records = [json.loads(line) for line in dump.read_text().splitlines()]
+    stored = {r["content_hash"] for r in records if r["type"] == "article"}
+    members = [m for r in records if r["type"] == "story" for m in r["members"]]
+    assert all(m["partners"] is None for m in members if m["content_hash"] in orphaned)
+    assert all(set(m["partners"] or ()) <= stored for m in members)
+    assert Precis(second)("import", str(dump)).exit_code == 0
+    kept = sum(m["partners"] is not None for m in members)
+    assert totals_of(second)[1] == kept
