@@ -105,11 +105,26 @@ class Reextracted:
 def reextract(store: Store, settings: Settings, ids: Sequence[int] = ()) -> Iterator[Reextracted]:
     """Run extraction again over the raw input kept with each article (all when ``ids`` is
     empty) and store what changed. An article whose raw input no longer extracts keeps
-    its current text."""
+    its current text. Articles whose text or title changed are placed in stories again
+    (``StoryStore.refile``), ``REFILE_EVERY`` at a time, so their stories rest on the
+    text now stored."""
     rules = Rules.load(settings.boilerplate_rules)
     targets = (store.get(article_id) for article_id in ids) if ids else store.iter_all()
+    changed: list[int] = []
     for stored in targets:
-        yield reextract_one(store, stored, rules)
+        outcome = reextract_one(store, stored, rules)
+        if outcome.state == "changed":
+            changed.append(outcome.id)
+        if len(changed) >= REFILE_EVERY:
+            story_store(store, settings).refile(changed)
+            changed = []
+        yield outcome
+    story_store(store, settings).refile(changed)
+
+
+# Changed articles placed again per story transaction during ``reextract``: bounds what
+# an interrupted re-extraction leaves filed under its old text.
+REFILE_EVERY = 200
 
 
 def reextract_one(store: Store, stored: StoredArticle, rules: Rules) -> Reextracted:

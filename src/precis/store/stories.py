@@ -106,6 +106,10 @@ class StoryStore:
         """Place articles in stories; see ``StoryAssigner.assign``."""
         return self._assigner().assign(article_ids)
 
+    def refile(self, article_ids: Iterable[int]) -> list[Placed]:
+        """Place articles whose text changed again; see ``StoryAssigner.refile``."""
+        return self._assigner().refile(article_ids)
+
     def _assigner(self) -> StoryAssigner:
         return StoryAssigner(self.store, self.params, self.containment)
 

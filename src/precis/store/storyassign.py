@@ -6,11 +6,18 @@ originals to ``precis.store.storyregroup``, which groups them by average linkage
 stored stories they touch and writes the result. Both run in one serialised transaction
 (``Store.serialised``); what needs no database (shingles, features) is computed before
 the lock is taken.
+
+``refile`` places again articles whose text changed since they were filed (``precis
+reextract``): it takes them and their copies out of the index (postings, LSH buckets,
+document frequencies, density totals) and assigns them anew, in one transaction, so a
+story never rests on the words of a text the store no longer holds. Articles a user put
+somewhere (``pinned``) stay there.
 """
 
 from __future__ import annotations
 
 import builtins
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,12 +26,19 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from precis.cluster import dedup
+from precis.cluster import dedup, density
 from precis.cluster.assign import Params, article_keys
 from precis.cluster.features import features
 from precis.store.db import Store
-from precis.store.schema import articles, story_articles, story_lsh
-from precis.store.storyindex import CHUNK
+from precis.store.schema import articles, story_articles, story_lsh, story_postings
+from precis.store.storyindex import (
+    CHUNK,
+    DOC_COUNT_KEY,
+    add_density_totals,
+    chunks,
+    count_keys,
+    drop_if_empty,
+)
 from precis.store.storyregroup import Pending, Placed, Regrouping
 
 COPY_CANDIDATES = 50  # LSH candidates checked by containment per new article
@@ -94,6 +108,24 @@ class StoryAssigner:
         if not read:
             return []
         with self.store.serialised() as conn:
+            batch = self._survey(conn, self._still_pending(conn, read))
+            if not batch:
+                return []
+            return Regrouping(self.store, self.params, conn, batch).run()
+
+    def refile(self, article_ids: Iterable[int]) -> list[Placed]:
+        """Take the given articles (and their copies) out of their stories and the index,
+        and place them again with their text of now; pinned articles stay where a user
+        put them. One serialised transaction: interrupted, it changes nothing."""
+        wanted = sorted(set(article_ids))
+        if not wanted:
+            return []
+        with self.store.engine.connect() as conn:
+            copies = _copies_of(conn, wanted)
+        ordered = sorted(set(wanted) | set(copies))
+        read = self._read(sorted(ordered, key=self._order_key(ordered).__getitem__))
+        with self.store.serialised() as conn:
+            _unfile(self.store, conn, [item.article_id for item in read])
             batch = self._survey(conn, self._still_pending(conn, read))
             if not batch:
                 return []
@@ -234,3 +266,50 @@ class StoryAssigner:
             ):
                 return int(other.id)
         return None
+
+
+def _copies_of(conn: Connection, article_ids: list[int]) -> list[int]:
+    found: list[int] = []
+    for chunk in chunks([str(a) for a in article_ids]):
+        query = sa.select(story_articles.c.article_id).where(
+            story_articles.c.duplicate_of.in_([int(a) for a in chunk])
+        )
+        found += [int(a) for a in conn.execute(query).scalars()]
+    return found
+
+
+def _unfile(store: Store, conn: Connection, article_ids: list[int]) -> None:
+    """Take articles out of their stories and the index, undoing what filing added:
+    their postings and LSH buckets, their keys' document frequencies (and the count of
+    filed articles), their densities in the stored totals. Pinned members stay. Stories
+    left empty are dropped."""
+    counts: Counter[str] = Counter()
+    total, count = 0.0, 0
+    touched: set[int] = set()
+    for chunk in chunks([str(a) for a in article_ids]):
+        ids = [int(a) for a in chunk]
+        rows = conn.execute(
+            sa.select(
+                story_articles.c.article_id,
+                story_articles.c.story_id,
+                story_articles.c.duplicate_of,
+                story_articles.c.key_counts,
+                story_articles.c.partners,
+            ).where(story_articles.c.article_id.in_(ids), sa.not_(story_articles.c.pinned))
+        ).all()
+        for row in rows:
+            touched.add(int(row.story_id))
+            if row.duplicate_of is not None:
+                continue  # copies are never counted in the index
+            counts[DOC_COUNT_KEY] -= 1
+            counts.subtract(list(row.key_counts or ()))
+            if row.partners is not None:
+                total -= density.density(row.partners.values())
+                count -= 1
+        taken = [int(row.article_id) for row in rows]
+        for table in (story_postings, story_lsh, story_articles):
+            conn.execute(sa.delete(table).where(table.c.article_id.in_(taken)))
+    count_keys(store, conn, Counter({k: n for k, n in counts.items() if n}))
+    add_density_totals(store, conn, total, count)
+    for story_id in sorted(touched):
+        drop_if_empty(conn, story_id)
