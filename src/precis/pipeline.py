@@ -28,8 +28,10 @@ from precis.models import (
 from precis.store import AddResult, Store
 from precis.store.stories import StoryStore
 from precis.store.storyregroup import Placed
+from precis.store.templates import SiteTemplates, store_article
 from precis.summarize import Length, get_summarizer, summarize
 from precis.text.sentences import parse, stored_split
+from precis.text.templates import article_site
 
 log = logging.getLogger(__name__)
 
@@ -78,18 +80,21 @@ def ingest(
     """Store every article under ``paths``; each article is its own transaction, so an
     interruption leaves only whole articles behind and a re-run adds just the rest."""
     report = IngestReport()
+    restripped: set[int] = set()
     for item in extract_inputs(paths, settings, stdin):
         if isinstance(item, InputError):
             report.failed.append(item)
             outcome: AddResult | InputError = item
             origin = item.origin
         else:
-            outcome = store.add(item)
+            outcome, others = store_article(store, item)
+            restripped.update(others)
             origin = item.origin or "-"
             (report.added if outcome.created else report.existing).append((origin, outcome))
         if progress is not None:
             progress(origin, outcome)
-    assign_stories(store, [result.id for _, result in report.added], settings)
+    added = [result.id for _, result in report.added]
+    assign_stories(store, sorted(restripped | set(added)), settings)
     return report
 
 
@@ -100,6 +105,8 @@ class Reextracted:
     id: int
     state: Literal["changed", "unchanged", "failed"]
     detail: str = ""
+    # other articles of its site that lost a paragraph it showed to be the site's
+    others: tuple[int, ...] = ()
 
 
 def reextract(store: Store, settings: Settings, ids: Sequence[int] = ()) -> Iterator[Reextracted]:
@@ -115,6 +122,7 @@ def reextract(store: Store, settings: Settings, ids: Sequence[int] = ()) -> Iter
         outcome = reextract_one(store, stored, rules)
         if outcome.state == "changed":
             changed.append(outcome.id)
+        changed += outcome.others
         if len(changed) >= REFILE_EVERY:
             story_store(store, settings).refile(changed)
             changed = []
@@ -128,6 +136,8 @@ REFILE_EVERY = 200
 
 
 def reextract_one(store: Store, stored: StoredArticle, rules: Rules) -> Reextracted:
+    """Extract one stored article again, strip its site's template (filing its
+    paragraphs anew: ``precis.store.templates``) and store what changed."""
     old = stored.article
     if old.raw is None or old.raw_type is None:
         return Reextracted(stored.id, "failed", "no raw input was kept")
@@ -136,13 +146,17 @@ def reextract_one(store: Store, stored: StoredArticle, rules: Rules) -> Reextrac
     if isinstance(new, InputError):
         return Reextracted(stored.id, "failed", new.message)
     new = dataclasses.replace(new, origin=old.origin)
-    if new == old:
-        return Reextracted(stored.id, "unchanged")
+    site = article_site(new)
     try:
-        store.replace_text(stored.id, new)
+        with store.serialised() if site is not None else store.engine.begin() as conn:
+            sites = SiteTemplates(store, conn)
+            others = tuple(sites.record(stored.id, new))
+            cleaned = sites.clean(new, stored.id)
+            if cleaned != old:
+                store.replace_text(stored.id, cleaned, conn=conn)
     except StoreError as exc:
         return Reextracted(stored.id, "failed", exc.message)
-    return Reextracted(stored.id, "changed")
+    return Reextracted(stored.id, "unchanged" if cleaned == old else "changed", others=others)
 
 
 def story_params(settings: Settings) -> Params:

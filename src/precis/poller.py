@@ -30,8 +30,10 @@ from precis.ingest.feeds import FeedEntry, parse_feed
 from precis.ingest.fetch import Fetcher, FetchOptions, page_text
 from precis.ingest.urls import is_web_url, normalise_url
 from precis.models import Article, Feed, RawDocument
+from precis.pipeline import assign_stories
 from precis.store import AddResult, Store
 from precis.store import feeds as feed_store
+from precis.store.templates import store_article
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +117,16 @@ class Poller:
                 reports = list(pool.map(lambda feed: self._guarded(fetcher, feed, stop), feeds))
             self.requests += fetcher.stats.requests
             self.wait_seconds += fetcher.stats.seconds
+        self._place_in_stories()
         return [report for report in reports if report is not None]
+
+    def _place_in_stories(self) -> None:
+        """Place every article without a story (this poll's, and articles of their sites
+        that lost a template paragraph) in a story; a failure waits for the next poll."""
+        try:
+            assign_stories(self.store, None, self.settings)
+        except PrecisError as exc:
+            log.warning("stories not updated after the poll: %s", exc.message)
 
     def run_forever(self, stop: threading.Event) -> None:
         """Poll due feeds on their schedules until ``stop`` is set."""
@@ -237,7 +248,7 @@ class Poller:
             article = fetch_article(fetcher, url, kept, self._extract)
         started = time.perf_counter()
         try:
-            return self.store.add(article)
+            return store_article(self.store, article)[0]
         finally:
             self.timings.add("store", time.perf_counter() - started)
 
@@ -270,4 +281,4 @@ def add_url(store: Store, settings: Settings, url: str) -> tuple[str, AddResult]
     rules = Rules.load(settings.boilerplate_rules)
     with Fetcher(fetch_options(settings)) as fetcher:
         article = fetch_article(fetcher, normal, {"url": normal}, lambda raw: extract(raw, rules))
-    return normal, store.add(article)
+    return normal, store_article(store, article)[0]

@@ -24,6 +24,7 @@ all inputs.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 from collections import defaultdict
@@ -35,6 +36,7 @@ from typing import Protocol
 from precis.cluster import density
 from precis.cluster.features import ArticleInput, Features, features
 from precis.cluster.linkage import Fixed, Group, agglomerate
+from precis.text import templates
 
 KIND_WEIGHTS: Mapping[str, float] = {
     "t": 1.0,  # content terms (headline counted twice)
@@ -297,13 +299,18 @@ def cluster(
     weighed with the document frequencies of the whole input, are grouped by average
     linkage over their candidate graph. Input order never matters (the graph and the
     tie-breaks follow ``canonical_key``). Results come back in input order; a story is
-    named by its first article's id in that order."""
+    named by its first article's id in that order. Each source's template (the edge
+    paragraphs three or more of its articles repeat, ``precis.text.templates``) is
+    stripped first, as the store strips it, unless ``precomputed`` features (``precis
+    batch``, computed on the workers from whole texts) are given."""
     from precis.cluster import dedup
 
     params = params or Params()
     ids = [a.id for a in articles]
     if len(set(ids)) != len(ids):
         raise ValueError("article ids must be unique")
+    if precomputed is None:
+        articles = without_templates(articles)
     ordered = sorted(articles, key=canonical_key)
     docs = []
     for a in ordered:
@@ -348,3 +355,13 @@ def cluster(
             copy, result[original].story, original, 1.0, {"copy_of": original}
         )
     return [result[i] for i in ids]
+
+
+def without_templates(articles: Sequence[ArticleInput]) -> list[ArticleInput]:
+    """The articles without their source's template (``precis.text.templates``)."""
+    sites = [templates.site_of(None, a.source) for a in articles]
+    texts = templates.strip_all([a.text for a in articles], sites)
+    return [
+        a if text == a.text else dataclasses.replace(a, text=text)
+        for a, text in zip(articles, texts, strict=True)
+    ]

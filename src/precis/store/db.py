@@ -8,6 +8,7 @@ duplicate an article. Every write runs in its own transaction.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import functools
 import hashlib
 import json
@@ -263,8 +264,11 @@ class Store:
             if deleted.rowcount == 0:
                 raise NotFound("article", article_id)
 
-    def replace_text(self, article_id: int, article: Article) -> None:
-        """Store a re-extracted version of an article, keeping its id and ingest time.
+    def replace_text(
+        self, article_id: int, article: Article, *, conn: Connection | None = None
+    ) -> None:
+        """Store a re-extracted version of an article, keeping its id and ingest time
+        (on ``conn``, in the caller's transaction, when given).
 
         Cached summaries need no deleting: they are keyed by the content hash, so they
         go stale by themselves when the text changes.
@@ -272,7 +276,9 @@ class Store:
         row = _article_row(article, content_hash(article.text))
         del row["ingested_at"]
         try:
-            with self.engine.begin() as conn:
+            with contextlib.ExitStack() as stack:
+                if conn is None:
+                    conn = stack.enter_context(self.engine.begin())
                 updated = conn.execute(
                     sa.update(articles).where(articles.c.id == article_id).values(**row)
                 )
@@ -283,6 +289,13 @@ class Store:
                 f"article #{article_id} would then duplicate another stored article "
                 "(same URL or same text); remove one of them with 'precis rm ID'"
             ) from exc
+
+    def get_on(self, conn: Connection, article_id: int) -> StoredArticle:
+        """The article as ``conn`` sees it (in the caller's transaction)."""
+        row = conn.execute(_BY_ID, {"article_id": article_id}).first()
+        if row is None:
+            raise NotFound("article", article_id)
+        return _stored(row)
 
     def iter_all(self, batch: int = 500) -> Iterator[StoredArticle]:
         """Every article in id order, fetched in batches."""

@@ -266,3 +266,20 @@ story_lsh = sa.Table(
     ),
     sa.Index("ix_story_lsh_article_id", "article_id"),
 )
+
+# Each article's paragraph fingerprints under its site (``precis.text.templates``),
+# taken from the text extraction gave, before the site's template was stripped from it:
+# how many articles of a site carry a paragraph is what makes it the site's template.
+site_paragraphs = sa.Table(
+    "site_paragraphs",
+    metadata,
+    sa.Column("site", sa.String(200), primary_key=True),
+    sa.Column("digest", sa.String(16), primary_key=True),
+    sa.Column(
+        "article_id",
+        sa.Integer,
+        sa.ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Index("ix_site_paragraphs_article_id", "article_id"),
+)

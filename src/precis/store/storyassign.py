@@ -125,7 +125,7 @@ class StoryAssigner:
         ordered = sorted(set(wanted) | set(copies))
         read = self._read(sorted(ordered, key=self._order_key(ordered).__getitem__))
         with self.store.serialised() as conn:
-            _unfile(self.store, conn, [item.article_id for item in read])
+            unfile(self.store, conn, [item.article_id for item in read])
             batch = self._survey(conn, self._still_pending(conn, read))
             if not batch:
                 return []
@@ -278,7 +278,7 @@ def _copies_of(conn: Connection, article_ids: list[int]) -> list[int]:
     return found
 
 
-def _unfile(store: Store, conn: Connection, article_ids: list[int]) -> None:
+def unfile(store: Store, conn: Connection, article_ids: list[int]) -> None:
     """Take articles out of their stories and the index, undoing what filing added:
     their postings and LSH buckets, their keys' document frequencies (and the count of
     filed articles), their densities in the stored totals. Pinned members stay. Stories

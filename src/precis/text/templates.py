@@ -1,0 +1,107 @@
+"""Site templates: the paragraphs a site repeats around the text of every article.
+
+Extraction works one page at a time, so what a site prints beside every post (an author
+box, a newsletter blurb, a column of credit-card offers, a "Crypto-Gram" sidebar) can
+survive it: nothing on a single page says it is not the article's. Across pages of one
+site it shows: the same paragraph, word for word, at the top or the bottom of the text
+of several different articles. Left in, it is read as the article's, and worse, it is
+shared evidence: the posts of one blog, on unrelated subjects, end up in one "story"
+because they share the rare words of the blog's sidebar.
+
+The rule (site-level template detection in the spirit of Bar-Yossef and Rajagopalan's
+"template detection via data mining", reduced to what extracted text still carries): a
+paragraph is part of a site's template when at least ``MIN_ARTICLES`` articles of the
+site have it (the same words after case and whitespace folding). Only the leading and
+the trailing run of template paragraphs is dropped; a repeated paragraph inside the text
+(a background paragraph a follow-up report repeats) stays, and so does the whole text
+when every paragraph of it is the site's (an index page, or a copy: a template needs an
+article to wrap). Hand-written because it is a few lines over the site's paragraph
+counts, which only the store (or a batch that sees the whole input) has; the counts
+themselves are kept by ``precis.store.templates``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from urllib.parse import urlsplit
+
+from precis.models import Article
+
+# Articles of one site that must share a paragraph before it counts as the site's: two
+# reports of one outlet may repeat a paragraph (the same background, an update of the
+# same story); three different articles carrying the same edge paragraph are a template.
+MIN_ARTICLES = 3
+_SPACE = re.compile(r"\s+")
+
+
+def site_of(url: str | None, source: str | None) -> str | None:
+    """Whose template an article would carry: the URL's host without "www.", else the
+    source's name (case-folded), else nobody's."""
+    if url:
+        host = (urlsplit(url).hostname or "").removeprefix("www.")
+        if host:
+            return host
+    name = _SPACE.sub(" ", source or "").strip().casefold()
+    return name or None
+
+
+def article_site(article: Article) -> str | None:
+    return site_of(article.url, article.source)
+
+
+def paragraphs(text: str) -> list[str]:
+    """The text's non-blank lines, as stored text keeps one paragraph per line."""
+    return [line for line in text.split("\n") if line.strip()]
+
+
+def digest(paragraph: str) -> str:
+    """A paragraph's fingerprint: its words, case and whitespace folded."""
+    folded = _SPACE.sub(" ", paragraph).strip().casefold()
+    return hashlib.sha1(folded.encode("utf-8")).hexdigest()[:16]
+
+
+def digests(text: str) -> list[str]:
+    """The fingerprints of the text's distinct paragraphs, in order of first use."""
+    return list(dict.fromkeys(digest(p) for p in paragraphs(text)))
+
+
+def strip(text: str, is_template: Callable[[str], bool]) -> str:
+    """``text`` without its leading and trailing runs of template paragraphs (by
+    fingerprint); unchanged when nothing else would be left."""
+    lines = paragraphs(text)
+    kept = [not is_template(digest(p)) for p in lines]
+    if not any(kept):
+        return text
+    first = kept.index(True)
+    last = len(kept) - 1 - kept[::-1].index(True)
+    if first == 0 and last == len(lines) - 1:
+        return text
+    return "\n".join(lines[first : last + 1])
+
+
+def strip_all(texts: Sequence[str], sites: Sequence[str | None]) -> list[str]:
+    """Each text without its site's template, the sites' paragraph counts taken over
+    ``texts`` themselves (a batch that sees its whole input: ``precis cluster``)."""
+    counts: dict[tuple[str, str], int] = {}
+    for text, site in zip(texts, sites, strict=True):
+        if site is not None:
+            for found in digests(text):
+                counts[site, found] = counts.get((site, found), 0) + 1
+    return [
+        text if site is None else strip(text, _over(counts, site))
+        for text, site in zip(texts, sites, strict=True)
+    ]
+
+
+def _over(counts: Mapping[tuple[str, str], int], site: str) -> Callable[[str], bool]:
+    return lambda found: counts.get((site, found), 0) >= MIN_ARTICLES
+
+
+def template_of(counts: Mapping[str, int], own: Iterable[str] = ()) -> set[str]:
+    """The fingerprints that are the site's template, from the number of *other*
+    articles of the site with each (``counts``), this article's own (``own``) adding
+    one."""
+    mine = set(own)
+    return {d for d, n in counts.items() if n + (d in mine) >= MIN_ARTICLES}
