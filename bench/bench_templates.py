@@ -1,23 +1,26 @@
-"""Site templates (``precis.text.templates``, ``precis.store.templates``) on real pages of
-real sites: the Dragnet pages (news and blog pages of 2012, several per site), put into
-a fresh SQLite store through ``precis add``'s path (``precis.pipeline.ingest``: extract,
-strip each site's template, store, assign stories) and, in the same run, into a second
-store with template stripping turned off (``MIN_ARTICLES`` out of reach: what the store
-did before it kept site templates).
+"""Site templates (``precis.text.templates``, ``precis.store.templates``): paragraphs a
+site repeats around its articles, left out of what story assignment compares.
 
-Reported for each store:
+1. Dragnet, real pages of real sites (news and blog pages of 2012, several per site),
+   put into a fresh SQLite store through ``precis add``'s path
+   (``precis.pipeline.ingest``: extract, store, file each page's paragraphs under its
+   site, assign stories) and, in the same run, into a second store with templates
+   turned off (``MIN_ARTICLES`` out of reach: what the store did before). Dragnet has
+   no story labels, so this counts the symptom: stories of two or more originals, and
+   those whose articles all come from one site (the posts of one blog grouped as one
+   "story"; a site is the URL's host, else the source name, as
+   ``precis.text.templates.site_of`` has it), with the articles in them. A one-site
+   story can be right (press releases on one launch), but on this set of unrelated
+   pages most are not. The stored texts are the same in both stores (checked).
 
-- extraction quality of the *stored* text against Dragnet's gold text (the
-  article-extraction-benchmark's 4-gram shingle F1, ``bench_extraction.evaluate``);
-  pages refused score as empty, as there;
-- how many stored texts lost paragraphs to their site's template, and how many
-  characters;
-- stories: how many hold two or more original articles, and how many of those come
-  from one site only (the posts of one blog grouped as one "story"; a site is the URL's
-  host, else the source name, as ``precis.text.templates.site_of`` has it), with the
-  articles in them. Dragnet has no story labels, so this counts the symptom rather than
-  scoring a grouping: a story of one site's posts can be right (several press releases
-  on one launch), but on this set of unrelated pages most are not.
+2. NeuS val, scored against its gold stories (B-cubed F1, ``bench_clustering.bcubed``):
+   the real templates found in section 1 (each site's paragraphs that three or more of
+   its Dragnet pages carry), each given to one made-up "blog" of ``POSTS_PER_SITE`` NeuS
+   articles of different stories (seeded choice), appended to their text with the blog
+   as their source. ``precis.cluster.cluster`` (what ``precis cluster`` runs) groups the
+   clean articles, the articles with the templates and template handling off, and with
+   it on. A constructed test, stated as such: how much a few template-carrying blogs
+   cost the grouping, and how much of it the template rule wins back.
 
     python -m bench.run templates
 """
@@ -25,22 +28,29 @@ Reported for each store:
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
+import random
 import tempfile
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
-from bench.bench_extraction import dragnet_gold, dragnet_splits, evaluate
+from bench import bench_clustering as clustering
+from bench.bench_extraction import dragnet_gold, dragnet_splits
 from bench.common import shared, timer, write_result
+from precis.cluster import cluster
 from precis.config import Settings
 from precis.pipeline import ingest
 from precis.store import Store
-from precis.store.schema import articles, story_articles
+from precis.store.schema import articles, site_paragraphs, story_articles
 from precis.text import templates
 
-OFF = 10**9  # MIN_ARTICLES no site reaches: template stripping turned off
+OFF = 10**9  # MIN_ARTICLES no site reaches: template handling turned off
+POSTS_PER_SITE = 4  # NeuS articles per made-up blog (section 2)
 
 
 def fill(
@@ -50,13 +60,8 @@ def fill(
     each page is stored as (a page whose text another page already has is that one)."""
     path = folder / f"store-{min_articles}.db"
     settings = Settings.load({}, database_url=f"sqlite:///{path}")
-    saved = templates.MIN_ARTICLES
-    templates.MIN_ARTICLES = min_articles
-    try:
-        with Store.open(settings.database_url) as store:
-            report = ingest(store, [str(root / "html" / f"{i}.html.gz") for i in ids], settings)
-    finally:
-        templates.MIN_ARTICLES = saved
+    with patched(min_articles), Store.open(settings.database_url) as store:
+        report = ingest(store, [str(root / "html" / f"{i}.html.gz") for i in ids], settings)
     pages = {
         Path(origin).name.removesuffix(".html.gz"): result.id
         for origin, result in report.added + report.existing
@@ -96,45 +101,120 @@ def story_counts(members: list[Any]) -> dict[str, Any]:
     }
 
 
+def dragnet(ids: list[str], root: Path, folder: Path) -> tuple[dict[str, Any], Any]:
+    """Section 1; also returns the path of the store with templates."""
+    result: dict[str, Any] = {"pages": len(ids)}
+    texts: dict[str, dict[str, str]] = {}
+    paths = {}
+    for label, min_articles in (("without templates", OFF), ("with templates", None)):
+        with timer() as elapsed:
+            path, pages = fill(root, ids, folder, min_articles or templates.MIN_ARTICLES)
+        texts[label], members = stored(path, pages)
+        paths[label] = path
+        result[label] = {**story_counts(members), "seconds": round(elapsed["seconds"], 1)}
+    assert texts["without templates"] == texts["with templates"], "stored texts differ"
+    print(f"-- Dragnet training pages: {len(ids)} (stored texts identical in both stores)")
+    print(f"{'store':<20} {'2+ stories':>11} {'one site':>9} {'articles':>9} {'seconds':>8}")
+    for label in ("without templates", "with templates"):
+        row = result[label]
+        print(
+            f"{label:<20} {row['stories_of_2_or_more']:>11} {row['of_one_site']:>9} "
+            f"{row['articles_in_one_site_stories']:>9} {row['seconds']:>8}"
+        )
+        print(f"  largest one-site stories: {row['largest_one_site']}")
+    return result, paths["with templates"]
+
+
+def found_templates(path: Path) -> list[list[str]]:
+    """Each site's template paragraphs in the store (in the order a page shows them),
+    sites in name order."""
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        shared_ = conn.execute(
+            sa.select(site_paragraphs.c.site, site_paragraphs.c.digest)
+            .group_by(site_paragraphs.c.site, site_paragraphs.c.digest)
+            .having(sa.func.count() >= templates.MIN_ARTICLES)
+        ).all()
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for site, digest in shared_:
+            wanted[site].add(digest)
+        found = []
+        for site in sorted(wanted):
+            sample = conn.execute(
+                sa.select(articles.c.text)
+                .join(site_paragraphs, site_paragraphs.c.article_id == articles.c.id)
+                .where(site_paragraphs.c.site == site)
+                .order_by(articles.c.id)
+                .limit(1)
+            ).scalar_one()
+            lines = [p for p in templates.paragraphs(sample) if templates.digest(p) in wanted[site]]
+            if lines:
+                found.append(lines)
+    engine.dispose()
+    return found
+
+
+def neus_with_blogs(site_templates: list[list[str]], seed: int = 7) -> dict[str, Any]:
+    """Section 2."""
+    docs, gold = clustering.neus("val")
+    rng = random.Random(seed)
+    by_story: dict[str, list[int]] = defaultdict(list)
+    for index, story in enumerate(gold):
+        by_story[story].append(index)
+    stories = sorted(by_story)
+    rng.shuffle(stories)
+    blogged = list(docs)
+    picked = 0
+    for n, lines in enumerate(site_templates):
+        chosen = stories[n * POSTS_PER_SITE : (n + 1) * POSTS_PER_SITE]
+        if len(chosen) < POSTS_PER_SITE:
+            break
+        for story in chosen:
+            i = by_story[story][0]
+            doc = blogged[i]
+            text = "\n".join([doc.text, *lines])
+            blogged[i] = dataclasses.replace(doc, text=text, source=f"blog{n}.example")
+            picked += 1
+    rows = {}
+    for label, inputs, min_articles in (
+        ("clean articles", docs, templates.MIN_ARTICLES),
+        ("with blog templates, rule off", blogged, OFF),
+        ("with blog templates, rule on", blogged, templates.MIN_ARTICLES),
+    ):
+        with patched(min_articles):
+            rows[label] = clustering.bcubed([a.story for a in cluster(inputs)], gold)
+    print(
+        f"-- NeuS val, {len(docs)} articles; {len(site_templates)} Dragnet site templates on "
+        f"{picked} of them ({POSTS_PER_SITE} per made-up blog)"
+    )
+    print(f"{'':<34} {'B3 F1':>7} {'P':>7} {'R':>7} {'ARI':>7}")
+    for label, row in rows.items():
+        print(
+            f"{label:<34} {row['b3_f1']:>7.4f} {row['b3_precision']:>7.4f} "
+            f"{row['b3_recall']:>7.4f} {row['ari']:>7.4f}"
+        )
+    return {"articles": len(docs), "blog_articles": picked, "sites": len(site_templates), **rows}
+
+
+@contextlib.contextmanager
+def patched(min_articles: int) -> Iterator[None]:
+    saved = templates.MIN_ARTICLES
+    templates.MIN_ARTICLES = min_articles
+    try:
+        yield
+    finally:
+        templates.MIN_ARTICLES = saved
+
+
 def run(args: argparse.Namespace) -> int:
     root = shared("dragnet")
     gold = dragnet_gold(root)
     ids = dragnet_splits(root, gold)["training"]
     if getattr(args, "quick", False):
         ids = ids[:200]
-    truth = {i: gold[i] for i in ids}
-    result: dict[str, Any] = {"pages": len(ids)}
     with tempfile.TemporaryDirectory() as tmp:
-        texts: dict[str, dict[str, str]] = {}
-        for label, min_articles in (("without templates", OFF), ("with templates", None)):
-            with timer() as elapsed:
-                path, pages = fill(root, ids, Path(tmp), min_articles or templates.MIN_ARTICLES)
-            texts[label], members = stored(path, pages)
-            produced = {i: texts[label].get(i, "") for i in ids}
-            result[label] = {
-                **evaluate(produced, truth),
-                **story_counts(members),
-                "seconds": round(elapsed["seconds"], 1),
-            }
-    before, after = texts["without templates"], texts["with templates"]
-    changed = [i for i in after if after[i] != before.get(i)]
-    result["texts_stripped"] = len(changed)
-    result["characters_stripped"] = sum(len(before[i]) - len(after[i]) for i in changed)
-    print(
-        f"Dragnet training pages: {len(ids)}; stored texts that lost a site template: "
-        f"{len(changed)} ({result['characters_stripped']} characters)"
-    )
-    print(
-        f"{'store':<20} {'F1':>6} {'P':>6} {'R':>6} {'2+ stories':>11} {'one site':>9} "
-        f"{'articles':>9} {'seconds':>8}"
-    )
-    for label in ("without templates", "with templates"):
-        row = result[label]
-        print(
-            f"{label:<20} {row['f1']:>6.3f} {row['precision']:>6.3f} {row['recall']:>6.3f} "
-            f"{row['stories_of_2_or_more']:>11} {row['of_one_site']:>9} "
-            f"{row['articles_in_one_site_stories']:>9} {row['seconds']:>8}"
-        )
-        print(f"  largest one-site stories: {row['largest_one_site']}")
+        result, path = dragnet(ids, root, Path(tmp))
+        site_templates = found_templates(path)
+    result = {"dragnet": result, "neus_val_blogs": neus_with_blogs(site_templates)}
     print(f"wrote {write_result('templates', result)}")
     return 0

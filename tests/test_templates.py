@@ -1,25 +1,28 @@
-"""Site templates: paragraphs a site repeats around its articles are stripped from them,
-and the posts of one blog are no longer one "story" because of them."""
+"""Site templates: paragraphs a site repeats around its articles are left out of what
+story assignment compares, so the posts of one blog are no longer one "story" because of
+them; the stored text stays as extraction gave it."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from precis.cluster import ArticleInput, cluster
+from precis.cluster.assign import article_keys
+from precis.cluster.features import features
 from precis.config import Settings
 from precis.models import Article
 from precis.pipeline import extract_inputs, ingest, reextract
 from precis.store import Store
-from precis.store.schema import site_paragraphs
+from precis.store.filing import store_article
+from precis.store.schema import site_paragraphs, story_articles
 from precis.store.stories import StoryStore
-from precis.store.templates import store_article
+from precis.store.templates import SiteTemplates
 from precis.text import templates
 
 # What a personal-finance blog prints under every post (trafilatura keeps it: it sits in
@@ -117,47 +120,63 @@ def test_a_paragraph_is_template_only_when_min_articles_of_the_site_carry_it() -
     assert templates.strip_all(texts, sites) == texts
 
 
+def _keys(store: Store, article_id: int) -> dict[str, float]:
+    with store.engine.connect() as conn:
+        query = sa.select(story_articles.c.key_counts).where(
+            story_articles.c.article_id == article_id
+        )
+        return dict(conn.execute(query).scalar_one())
+
+
+def _body_keys(name: str) -> dict[str, float]:
+    title, body = POSTS[name]
+    return article_keys(features(title, "\n".join(body)))
+
+
+@settings(max_examples=24, deadline=None)  # 4! orders; a store per example
 @given(st.permutations(list(POSTS)))
-def test_stored_texts_do_not_depend_on_the_order_posts_arrive(order: list[str]) -> None:
+def test_story_keys_leave_out_the_template_whatever_the_order_posts_arrive(
+    order: list[str],
+) -> None:
     store = Store.open("sqlite://")
     try:
-        ids = {name: store_article(store, _post(name))[0].id for name in order}
-        texts = {name: store.get(i).text for name, i in ids.items()}
+        stories = StoryStore(store)
+        ids = {}
+        for name in order:
+            ids[name] = store_article(store, _post(name))[0].id
+            stories.assign(None)
+        for name, article_id in ids.items():
+            assert store.get(article_id).text == _post(name).text  # the text is kept whole
+            assert _keys(store, article_id) == _body_keys(name)
     finally:
         store.close()
-    for name, (_, body) in POSTS.items():
-        assert texts[name] == "\n".join(body)
 
 
-def test_the_third_post_strips_the_first_two_and_they_leave_their_story(
-    settings: Settings, store: Store, samples: Path
+def test_the_third_post_reopens_the_first_two_and_they_part(
+    settings: Settings, any_store: Store, samples: Path
 ) -> None:
+    """On SQLite and on PostgreSQL."""
+    store = any_store
     ingest(store, [str(samples)], settings)  # so that the offers' words are rare
     stories = StoryStore(store)
     first, second = (store_article(store, _post(n))[0].id for n in ("savings", "holidays"))
     stories.assign([first, second])
     # two posts: nothing is known to be the site's yet, and the offers group them
     assert stories.story_of(first) == stories.story_of(second)
-    assert OFFERS[1] in store.get(first).text
 
-    result, others = store_article(store, _post("enrollment"))
+    result, reopened = store_article(store, _post("enrollment"))
 
-    assert sorted(others) == sorted([first, second])
-    for article_id in (first, second, result.id):
-        text = store.get(article_id).text
-        assert OFFERS[1] not in text
-        assert BYLINE not in text
+    assert reopened == sorted([first, second])
     assert sorted(stories.pending()) == sorted([first, second, result.id])
     stories.assign(None)
-    placed = {stories.story_of(i) for i in (first, second, result.id)}
-    assert len(placed) == 3
+    assert len({stories.story_of(i) for i in (first, second, result.id)}) == 3
+    assert OFFERS[1] in store.get(first).text  # what the reader shows is unchanged
 
 
 def test_ingest_reextract_and_delete_keep_the_paragraph_counts(
     tmp_path: Path, settings: Settings, store: Store
 ) -> None:
     ids = _ingested(tmp_path, settings, store)
-    assert all(OFFERS[0] not in store.get(i).text for i in ids)
 
     def counts() -> dict[int, int]:
         with store.engine.connect() as conn:
@@ -166,9 +185,12 @@ def test_ingest_reextract_and_delete_keep_the_paragraph_counts(
             )
             return {int(a): int(n) for a, n in conn.execute(query).all()}
 
-    # every paragraph extraction gave is filed, the stripped ones too
-    per_article = len(OFFERS) + 3
+    per_article = len(OFFERS) + 3  # the byline, two paragraphs, the offers
     assert counts() == dict.fromkeys(ids, per_article)
+    with store.engine.connect() as conn:
+        template = SiteTemplates(conn).template_of(ids)
+    offers = {templates.digest(p) for p in [BYLINE, *OFFERS]}
+    assert template == dict.fromkeys(ids, offers)
     assert [o.state for o in reextract(store, settings)] == ["unchanged"] * len(ids)
     assert counts() == dict.fromkeys(ids, per_article)
     store.delete(ids[0])
@@ -176,59 +198,66 @@ def test_ingest_reextract_and_delete_keep_the_paragraph_counts(
 
 
 def test_reextract_learns_the_template_of_articles_stored_before_it_was_kept(
-    tmp_path: Path, settings: Settings, store: Store
+    tmp_path: Path, settings: Settings, store: Store, samples: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A store made before site templates were kept has the offers in every post and no
-    paragraph counts; once ``precis reextract`` has filed the paragraphs, they are gone."""
+    """A store made before site templates were kept grouped the posts by the offers;
+    ``precis reextract`` files their paragraphs and places them again, apart."""
+    ingest(store, [str(samples)], settings)
+    monkeypatch.setattr(templates, "MIN_ARTICLES", 10**9)  # what precis did before
     ids = _ingested(tmp_path, settings, store)
-    with store.engine.begin() as conn:  # what the previous version of precis stored
+    with store.engine.begin() as conn:
         conn.execute(sa.delete(site_paragraphs))
+    stories = StoryStore(store)
+    assert len({stories.story_of(i) for i in ids}) < len(ids)
+    monkeypatch.undo()
+
+    outcomes = [o for o in reextract(store, settings) if o.id in ids]
+
+    assert [o.state for o in outcomes] == ["unchanged"] * len(ids)
+    # the third shows the offers to be the site's: it and the first two are reopened; the
+    # fourth was placed with the offers, so it is too
+    assert [sorted(o.others) for o in outcomes] == [[], [], ids[:3], ids[3:]]
+    assert len({stories.story_of(i) for i in ids}) == len(ids)
     for name, article_id in zip(POSTS, ids, strict=True):
-        store.replace_text(
-            article_id, replace(store.get(article_id).article, text=_post(name).text)
-        )
-    assert all(OFFERS[1] in store.get(i).text for i in ids)
-
-    outcomes = list(reextract(store, settings))
-
-    # the first two are stripped when the third shows the offers to be the site's
-    assert [o.state for o in outcomes] == ["unchanged", "unchanged", "changed", "changed"]
-    assert sorted(outcomes[2].others) == ids[:2]
-    for article_id, (_, body) in zip(ids, POSTS.values(), strict=True):
-        assert store.get(article_id).text == "\n".join(body)
+        assert _keys(store, article_id) == _body_keys(name)
 
 
-@pytest.mark.parametrize("hosts", [("www.a.test", "www.b.test", "www.c.test", "www.d.test")])
-def test_posts_of_different_sites_keep_their_shared_paragraphs(
-    store: Store, hosts: tuple[str, ...]
-) -> None:
+def test_posts_of_different_sites_have_no_template(store: Store) -> None:
+    hosts = ("www.a.test", "www.b.test", "www.c.test", "www.d.test")
     ids = [
         store_article(store, _post(name, host))[0].id
         for name, host in zip(POSTS, hosts, strict=True)
     ]
-    assert all(OFFERS[1] in store.get(i).text for i in ids)
+    with store.engine.connect() as conn:
+        assert SiteTemplates(conn).template_of(ids) == {i: set() for i in ids}
 
 
-def test_a_post_republished_with_the_sites_template_is_already_stored(store: Store) -> None:
-    """Once the template is stripped, the same post at another address (without the
-    byline, with the offers) is the same content: reported as stored, not added."""
-    first = store_article(store, _post("savings"))[0]
-    for name in ("holidays", "enrollment"):
-        store_article(store, _post(name))
-    again = Article(
-        title="A High Yield Savings Option",
-        text="\n".join([*POSTS["savings"][1], *OFFERS]),
-        url="https://www.fivecentnickel.test/savings-again",
-        source="Nickel",
-    )
-    result, others = store_article(store, again)
-    assert (result.created, result.id, result.reason, others) == (
-        False,
-        first.id,
-        "same content",
-        [],
-    )
-    assert store.count() == 3
+def test_a_wire_copy_with_its_sites_credit_line_stays_a_copy(
+    settings: Settings, store: Store
+) -> None:
+    """The credit line a syndicator prints under every copy is its template; the copies
+    are still stored whole and linked to the originals they copy."""
+    originals = [store_article(store, _post(name))[0].id for name in POSTS]
+    credit = "Distributed by the Syndicate news agency."
+    copies = [
+        store_article(
+            store,
+            Article(
+                title=title,
+                text="\n".join([BYLINE, *body, *OFFERS, credit]),
+                url=f"https://syndicate.test/{name}",
+                source="Syndicate",
+            ),
+        )[0]
+        for name, (title, body) in POSTS.items()
+    ]
+    assert all(c.created for c in copies)
+    placed = {p.article_id: p for p in StoryStore(store).assign(None)}
+    for original, copy in zip(originals, copies, strict=True):
+        # one of the two is the other's copy (which: the canonical order's choice)
+        pair = (placed[copy.id].duplicate_of, placed[original].duplicate_of)
+        assert pair in ((original, None), (None, copy.id))
+        assert store.get(copy.id).text.endswith(credit)
 
 
 def test_batch_clustering_strips_each_sources_template_as_the_store_does(

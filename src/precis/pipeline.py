@@ -26,12 +26,11 @@ from precis.models import (
     SummarySentence,
 )
 from precis.store import AddResult, Store
+from precis.store.filing import refile_paragraphs, store_article
 from precis.store.stories import StoryStore
 from precis.store.storyregroup import Placed
-from precis.store.templates import SiteTemplates, store_article
 from precis.summarize import Length, get_summarizer, summarize
 from precis.text.sentences import parse, stored_split
-from precis.text.templates import article_site
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +104,7 @@ class Reextracted:
     id: int
     state: Literal["changed", "unchanged", "failed"]
     detail: str = ""
-    # other articles of its site that lost a paragraph it showed to be the site's
+    # other articles of its site reopened: it made one of their paragraphs the site's
     others: tuple[int, ...] = ()
 
 
@@ -136,8 +135,8 @@ REFILE_EVERY = 200
 
 
 def reextract_one(store: Store, stored: StoredArticle, rules: Rules) -> Reextracted:
-    """Extract one stored article again, strip its site's template (filing its
-    paragraphs anew: ``precis.store.templates``) and store what changed."""
+    """Extract one stored article again, store what changed and file its paragraphs
+    under its site anew (``precis.store.filing``)."""
     old = stored.article
     if old.raw is None or old.raw_type is None:
         return Reextracted(stored.id, "failed", "no raw input was kept")
@@ -146,17 +145,11 @@ def reextract_one(store: Store, stored: StoredArticle, rules: Rules) -> Reextrac
     if isinstance(new, InputError):
         return Reextracted(stored.id, "failed", new.message)
     new = dataclasses.replace(new, origin=old.origin)
-    site = article_site(new)
     try:
-        with store.serialised() if site is not None else store.engine.begin() as conn:
-            sites = SiteTemplates(store, conn)
-            others = tuple(sites.record(stored.id, new))
-            cleaned = sites.clean(new, stored.id)
-            if cleaned != old:
-                store.replace_text(stored.id, cleaned, conn=conn)
+        reopened = refile_paragraphs(store, stored.id, new, replace=new != old)
     except StoreError as exc:
         return Reextracted(stored.id, "failed", exc.message)
-    return Reextracted(stored.id, "unchanged" if cleaned == old else "changed", others=others)
+    return Reextracted(stored.id, "unchanged" if new == old else "changed", others=tuple(reopened))
 
 
 def story_params(settings: Settings) -> Params:

@@ -33,7 +33,7 @@ from precis.models import Article, Feed, RawDocument
 from precis.pipeline import assign_stories
 from precis.store import AddResult, Store
 from precis.store import feeds as feed_store
-from precis.store.templates import store_article
+from precis.store.filing import store_article
 
 log = logging.getLogger(__name__)
 
@@ -121,8 +121,8 @@ class Poller:
         return [report for report in reports if report is not None]
 
     def _place_in_stories(self) -> None:
-        """Place every article without a story (this poll's, and articles of their sites
-        that lost a template paragraph) in a story; a failure waits for the next poll."""
+        """Place every article without a story (this poll's, and articles their sites'
+        templates reopened) in a story; a failure waits for the next poll."""
         try:
             assign_stories(self.store, None, self.settings)
         except PrecisError as exc:

@@ -299,18 +299,17 @@ def cluster(
     weighed with the document frequencies of the whole input, are grouped by average
     linkage over their candidate graph. Input order never matters (the graph and the
     tie-breaks follow ``canonical_key``). Results come back in input order; a story is
-    named by its first article's id in that order. Each source's template (the edge
-    paragraphs three or more of its articles repeat, ``precis.text.templates``) is
-    stripped first, as the store strips it, unless ``precomputed`` features (``precis
-    batch``, computed on the workers from whole texts) are given."""
+    named by its first article's id in that order. What the originals' keys compare
+    leaves out each source's template (the edge paragraphs three or more of its
+    articles repeat, ``precis.text.templates``), as the store's do, unless
+    ``precomputed`` keys (``precis batch``, computed on the workers from whole texts)
+    are given; copies are found on the whole texts."""
     from precis.cluster import dedup
 
     params = params or Params()
     ids = [a.id for a in articles]
     if len(set(ids)) != len(ids):
         raise ValueError("article ids must be unique")
-    if precomputed is None:
-        articles = without_templates(articles)
     ordered = sorted(articles, key=canonical_key)
     docs = []
     for a in ordered:
@@ -320,9 +319,13 @@ def cluster(
     copies = dedup.find_copies(docs, containment if containment is not None else dedup.CONTAINMENT)
     originals = [a for a in ordered if a.id not in copies]
     given = precomputed.keys(originals) if precomputed else {}
+    compared = originals
+    if precomputed is None:  # the templates are counted over every article, as stored
+        stripped = {a.id: a for a in without_templates(ordered)}
+        compared = [stripped[a.id] for a in originals]
     keyed = {
         a.id: given[a.id] if a.id in given else article_keys(features(a.title, a.text))
-        for a in originals
+        for a in compared
     }
     df: dict[str, int] = defaultdict(int)
     for keys in keyed.values():
@@ -358,7 +361,8 @@ def cluster(
 
 
 def without_templates(articles: Sequence[ArticleInput]) -> list[ArticleInput]:
-    """The articles without their source's template (``precis.text.templates``)."""
+    """The articles without their source's template (``precis.text.templates``), the
+    template found among ``articles`` themselves."""
     sites = [templates.site_of(None, a.source) for a in articles]
     texts = templates.strip_all([a.text for a in articles], sites)
     return [

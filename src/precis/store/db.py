@@ -290,13 +290,6 @@ class Store:
                 "(same URL or same text); remove one of them with 'precis rm ID'"
             ) from exc
 
-    def get_on(self, conn: Connection, article_id: int) -> StoredArticle:
-        """The article as ``conn`` sees it (in the caller's transaction)."""
-        row = conn.execute(_BY_ID, {"article_id": article_id}).first()
-        if row is None:
-            raise NotFound("article", article_id)
-        return _stored(row)
-
     def iter_all(self, batch: int = 500) -> Iterator[StoredArticle]:
         """Every article in id order, fetched in batches."""
         last = 0

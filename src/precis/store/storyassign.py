@@ -40,6 +40,7 @@ from precis.store.storyindex import (
     drop_if_empty,
 )
 from precis.store.storyregroup import Pending, Placed, Regrouping
+from precis.store.templates import SiteTemplates, story_text
 
 COPY_CANDIDATES = 50  # LSH candidates checked by containment per new article
 # What ``_Read`` needs of an article row.
@@ -73,7 +74,9 @@ class _Read:
     keys: dict[str, float]
 
     @classmethod
-    def of(cls, row: Any) -> _Read:  # a row of _READ_COLUMNS
+    def of(cls, row: Any, template: set[str] | None) -> _Read:  # a row of _READ_COLUMNS
+        """Copies are found on the whole text; the story keys leave out the paragraphs
+        that are its site's template (``precis.store.templates``)."""
         shingle_set = dedup.shingles(row.title + "\n" + row.text)
         return cls(
             int(row.id),
@@ -81,7 +84,7 @@ class _Read:
             row.content_hash,
             shingle_set,
             dedup.band_keys(shingle_set),
-            article_keys(features(row.title, row.text)),
+            article_keys(features(row.title, story_text(row.text, template))),
         )
 
 
@@ -181,7 +184,8 @@ class StoryAssigner:
                     int(r.id): r
                     for r in conn.execute(sa.select(*_READ_COLUMNS).where(articles.c.id.in_(chunk)))
                 }
-                found += (_Read.of(rows[i]) for i in chunk if i in rows)
+                template = SiteTemplates(conn).template_of(chunk)
+                found += (_Read.of(rows[i], template.get(i)) for i in chunk if i in rows)
         return found
 
     def _still_pending(self, conn: Connection, read: builtins.list[_Read]) -> builtins.list[_Read]:
@@ -202,7 +206,8 @@ class StoryAssigner:
                 row = conn.execute(
                     sa.select(*_READ_COLUMNS).where(articles.c.id == item.article_id)
                 ).one()
-                item = _Read.of(row)
+                template = SiteTemplates(conn).template_of([item.article_id])
+                item = _Read.of(row, template.get(item.article_id))
             still.append(item)
         return still
 

@@ -43,6 +43,7 @@ from precis.store.storyindex import (
     new_story,
     stored_weights,
 )
+from precis.store.templates import SiteTemplates, story_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,18 +233,20 @@ class StoryLoader:
     def _keyed(
         self, conn: Connection, article_ids: Sequence[int]
     ) -> Iterator[builtins.list[tuple[int, str, dict[str, float]]]]:
-        """(id, title and text, keys) of the articles, a chunk at a time (bounded memory)."""
+        """(id, title and text, keys) of the articles, a chunk at a time (bounded memory);
+        the keys leave out each article's site template, as assignment's do."""
         for start in range(0, len(article_ids), CHUNK):
             rows = conn.execute(
                 sa.select(articles.c.id, articles.c.title, articles.c.text).where(
                     articles.c.id.in_(list(article_ids[start : start + CHUNK]))
                 )
             ).all()
+            template = SiteTemplates(conn).template_of([int(r.id) for r in rows])
             yield [
                 (
                     int(r.id),
                     r.title + "\n" + r.text,
-                    article_keys(features(r.title, r.text)),
+                    article_keys(features(r.title, story_text(r.text, template.get(int(r.id))))),
                 )
                 for r in rows
             ]

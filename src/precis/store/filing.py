@@ -1,0 +1,49 @@
+"""Storing one extracted article: its row, its paragraphs under its site
+(``precis.store.templates``), and the stories a new site template reopens.
+
+When an article makes a paragraph its site's template (the third article of a blog with
+the same offers column under the post), the site's other articles carrying it were
+placed in stories while that paragraph still counted as their words: they are taken out
+of their stories (``storyassign.unfile``) in the same transaction, and wait for the next
+assignment to place them again without it. ``precis add`` assigns them at once; a feed
+poll at the end of the poll.
+"""
+
+from __future__ import annotations
+
+from precis.models import Article
+from precis.store.db import AddResult, Store
+from precis.store.storyassign import unfile
+from precis.store.templates import SiteTemplates
+from precis.text.templates import article_site
+
+
+def store_article(store: Store, article: Article) -> tuple[AddResult, list[int]]:
+    """Store ``article`` (unless it is already stored) and file its paragraphs under its
+    site, in one transaction, serialised when the article has a site (it may take other
+    articles out of their stories). Returns the outcome and the articles reopened."""
+    site = article_site(article)
+    with store.serialised() if site is not None else store.engine.begin() as conn:
+        result = store.add(article, conn=conn)
+        reopened = SiteTemplates(conn).record(result.id, article) if result.created else []
+        unfile(store, conn, reopened)
+    return result, reopened
+
+
+def refile_paragraphs(
+    store: Store, article_id: int, article: Article, *, replace: bool
+) -> list[int]:
+    """File the paragraphs of a re-extracted article anew, storing it first when
+    ``replace`` (``Store.replace_text``), in one transaction; returns the articles
+    reopened (itself too when what is its site's template changed)."""
+    site = article_site(article)
+    with store.serialised() if site is not None else store.engine.begin() as conn:
+        if replace:
+            store.replace_text(article_id, article, conn=conn)
+        sites = SiteTemplates(conn)
+        before = sites.template_of([article_id]).get(article_id, set())
+        reopened = sites.record(article_id, article)
+        if sites.template_of([article_id]).get(article_id, set()) != before:
+            reopened.append(article_id)  # its own keys were decided with another template
+        unfile(store, conn, reopened)
+    return reopened
