@@ -18,6 +18,7 @@ from precis.models import Feed
 from precis.poller import Poller
 from precis.store import Store
 from precis.store import feeds as feed_store
+from precis.store.stories import StoryStore
 from webserver import Reply, Seen, WebServer
 
 TOPICS = ("harbour", "council", "bridge", "festival", "river", "school")
@@ -119,6 +120,20 @@ def test_full_text_rss_entries_are_stored_without_fetching_pages(
     assert "paragraph 5" in first.text
     feed = feed_store.list_feeds(store)[0]
     assert (feed.last_status, feed.articles_added, feed.title) == ("ok", 2, "The Gazette")
+
+
+def test_a_poll_places_its_new_articles_in_stories(
+    web: WebServer, store: Store, fetch_settings: Settings
+) -> None:
+    """The reader shows polled articles in stories without anyone running ``precis
+    stories`` (before, they waited for it)."""
+    url = serve_feed(web, "/rss", rss([("g1", "harbour", True), ("g2", "council", True)]))
+    subscribe(store, url)
+    Poller(store, fetch_settings).poll()
+    stories = StoryStore(store)
+    assert stories.pending() == []
+    placed = {stories.story_of(s.id) for s in store.list()}
+    assert sum(len(stories.get(i).articles) for i in placed) == 2
 
 
 def test_teaser_entries_fetch_the_page_and_keep_entry_metadata(
