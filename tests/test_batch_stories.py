@@ -29,7 +29,7 @@ from precis.models import Article
 from precis.pipeline import extract_inputs
 from precis.store import Store
 from precis.store.db import content_hash
-from precis.store.schema import story_articles
+from precis.store.schema import site_paragraphs, story_articles
 from precis.store.stories import StoryStore
 from precis.store.storyindex import density_totals
 
@@ -208,6 +208,11 @@ def test_load_gives_the_same_stories_and_later_adds_join_them(
             conn.execute(sa.select(story_articles.c.article_id, story_articles.c.partners)).all()
         )
         loaded_totals = density_totals(conn)
+        # every loaded article's paragraphs are filed under its site (its URL's host)
+        filed = conn.execute(
+            sa.select(sa.func.count(sa.distinct(site_paragraphs.c.article_id)))
+        ).scalar_one()
+    assert filed == len(by_hash)
     for member in read_table(out, "story_articles"):
         stored = partners[by_hash[member["content_hash"]]]
         if member["duplicate_of"] is not None:

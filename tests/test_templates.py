@@ -5,6 +5,7 @@ them; the stored text stays as extraction gave it."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from precis.cluster import ArticleInput, cluster
-from precis.cluster.assign import article_keys
+from precis.cluster.assign import article_keys, prepare
 from precis.cluster.features import features
 from precis.config import Settings
 from precis.models import Article
@@ -281,3 +282,37 @@ def test_batch_clustering_strips_each_sources_template_as_the_store_does(
 
     assert len(stories_of_posts(None)) < len(POSTS)
     assert len(stories_of_posts("Nickel")) == len(POSTS)
+
+
+class _WholeTexts:
+    """What ``precis batch``'s workers hand the story stage: keys of the whole texts,
+    computed before any site is seen whole."""
+
+    def __init__(self, inputs: list[ArticleInput]) -> None:
+        self.prepared = {a.id: prepare(a) for a in inputs}
+
+    def bands(self, article: ArticleInput) -> list[str]:
+        return self.prepared[article.id].bands
+
+    def keys(self, articles: Sequence[ArticleInput]) -> dict[str, dict[str, float]]:
+        return {a.id: self.prepared[a.id].keys for a in articles}
+
+
+def test_batch_keys_computed_on_whole_texts_give_the_same_stories(
+    settings: Settings, samples: Path
+) -> None:
+    """``precis batch`` computes keys on its workers from whole texts: an original that
+    loses its site's template is keyed again, so the stories are ``precis cluster``'s
+    (and the store's), with the posts apart."""
+    inputs = [
+        ArticleInput(f"s{i}", a.text, a.title, a.source, a.published, a.url)
+        for i, a in enumerate(extract_inputs([str(samples)], settings))
+        if isinstance(a, Article)
+    ]
+    inputs += [
+        ArticleInput(name, _post(name).text, _post(name).title, "Nickel", url=_post(name).url)
+        for name in POSTS
+    ]
+    batch = cluster(inputs, precomputed=_WholeTexts(inputs))
+    assert [a.story for a in batch] == [a.story for a in cluster(inputs)]
+    assert len({a.story for a in batch if a.id in POSTS}) == len(POSTS)

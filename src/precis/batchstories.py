@@ -63,6 +63,7 @@ class BatchStories:
                 title=row.get("title") or "",
                 source=row.get("source"),
                 published=row.get("published"),
+                url=row.get("url"),
             )
             for row in kept
         ]

@@ -155,9 +155,11 @@ def move(app: AppContext, article_id: int, story_id: int) -> None:
 @click.option("--jsonl", "jsonl", metavar="FILE|-", required=True, help="Input JSONL.")
 @pass_app
 def cluster_command(app: AppContext, jsonl: str) -> None:
-    """Group JSONL articles {id, text, title?, source?, published?} into stories.
+    """Group JSONL articles {id, text, title?, source?, published?, url?} into stories.
 
-    Writes {"id", "story", "duplicate_of"} lines in input order; no database.
+    Writes {"id", "story", "duplicate_of"} lines in input order; no database. Paragraphs
+    that three or more articles of one site (url's host, else source) repeat at the top
+    or bottom of their text are that site's template and do not count.
     """
     records = [_article_input(record, where) for record, where in jsonl_records(jsonl)]
     try:
@@ -301,6 +303,7 @@ def _article_input(record: dict[str, Any], where: str) -> ArticleInput:
         title=_text(record, "title", where),
         source=_text(record, "source", where) or None,
         published=published,
+        url=_text(record, "url", where) or None,
     )
 
 

@@ -300,10 +300,11 @@ def cluster(
     linkage over their candidate graph. Input order never matters (the graph and the
     tie-breaks follow ``canonical_key``). Results come back in input order; a story is
     named by its first article's id in that order. What the originals' keys compare
-    leaves out each source's template (the edge paragraphs three or more of its
-    articles repeat, ``precis.text.templates``), as the store's do, unless
-    ``precomputed`` keys (``precis batch``, computed on the workers from whole texts)
-    are given; copies are found on the whole texts."""
+    leaves out each site's template (the edge paragraphs three or more of its articles
+    repeat, ``precis.text.templates``; the site is the URL's host, else the source), as
+    the store's do: ``precomputed`` keys (``precis batch``'s, computed on the workers
+    from whole texts) are used only for originals that have none. Copies are found on
+    the whole texts."""
     from precis.cluster import dedup
 
     params = params or Params()
@@ -319,13 +320,14 @@ def cluster(
     copies = dedup.find_copies(docs, containment if containment is not None else dedup.CONTAINMENT)
     originals = [a for a in ordered if a.id not in copies]
     given = precomputed.keys(originals) if precomputed else {}
-    compared = originals
-    if precomputed is None:  # the templates are counted over every article, as stored
-        stripped = {a.id: a for a in without_templates(ordered)}
-        compared = [stripped[a.id] for a in originals]
+    # templates are counted over every article, as the store counts every stored one; an
+    # original that loses its template is keyed again, whatever was precomputed
+    stripped = {a.id: a for a in without_templates(ordered)}
     keyed = {
-        a.id: given[a.id] if a.id in given else article_keys(features(a.title, a.text))
-        for a in compared
+        a.id: given[a.id]
+        if a.id in given and stripped[a.id] is a
+        else article_keys(features(a.title, stripped[a.id].text))
+        for a in originals
     }
     df: dict[str, int] = defaultdict(int)
     for keys in keyed.values():
@@ -363,7 +365,7 @@ def cluster(
 def without_templates(articles: Sequence[ArticleInput]) -> list[ArticleInput]:
     """The articles without their source's template (``precis.text.templates``), the
     template found among ``articles`` themselves."""
-    sites = [templates.site_of(None, a.source) for a in articles]
+    sites = [templates.site_of(a.url, a.source) for a in articles]
     texts = templates.strip_all([a.text for a in articles], sites)
     return [
         a if text == a.text else dataclasses.replace(a, text=text)

@@ -36,6 +36,7 @@ class ArticleInput:
     title: str = ""
     source: str | None = None
     published: datetime | None = None
+    url: str | None = None  # with ``source``, names the site (``precis.text.templates``)
 
 
 @dataclass(frozen=True, slots=True)

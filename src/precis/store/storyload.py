@@ -103,8 +103,10 @@ class StoryLoader:
         skipped, so inserting twice is a no-op), then index their original articles.
         Members' partners are kept (by article id) with the density totals they add;
         a member with a partner that is not stored keeps none (it counts as having the
-        mean density, as a member filed before partners were kept). Returns the number
-        of stories created."""
+        mean density, as a member filed before partners were kept). Every member's
+        paragraphs are filed under its site (``precis.store.templates``) before the
+        originals are indexed, so their keys leave out their sites' templates as the
+        batch's did. Returns the number of stories created."""
         if conn is None:
             with self.store.serialised() as own:
                 return self.insert_records(records, own)
@@ -116,6 +118,7 @@ class StoryLoader:
         found = self._by_hash(conn, sorted(hashes))
         placed = self._placed(conn, [v[0] for v in found.values()])
         originals: builtins.list[int] = []
+        filed: builtins.list[int] = []
         now = datetime.now(UTC)
         for record in records:
             members = [
@@ -156,6 +159,8 @@ class StoryLoader:
                 if original is None:
                     originals.append(article_id)
             conn.execute(sa.insert(story_articles), values)
+            filed += [found[m["content_hash"]][0] for m in members]
+        SiteTemplates(conn).file_many(filed)
         self.index(conn, originals)
         add_density_totals(self.store, conn, math.fsum(densities), len(densities))
         return created
