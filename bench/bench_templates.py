@@ -98,6 +98,7 @@ def story_counts(members: list[Any]) -> dict[str, Any]:
         "stories_of_2_or_more": len(multi),
         "of_one_site": len(single),
         "articles_in_one_site_stories": sum(len(found) for found in single),
+        "one_site_sizes": dict(sorted(Counter(len(found) for found in single).items())),
         "largest_one_site": Counter(found[0] for found in single).most_common(5),
     }
 
@@ -123,6 +124,7 @@ def dragnet(ids: list[str], root: Path, folder: Path) -> tuple[dict[str, Any], A
             f"{label:<20} {row['stories_of_2_or_more']:>11} {row['of_one_site']:>9} "
             f"{row['articles_in_one_site_stories']:>9} {row['cpu_seconds']:>8}"
         )
+        print(f"  one-site stories by size: {row['one_site_sizes']}")
         print(f"  largest one-site stories: {row['largest_one_site']}")
     return result, paths["with templates"]
 
