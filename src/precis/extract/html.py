@@ -16,7 +16,14 @@ from lxml.etree import LxmlError
 from precis.errors import ExtractionError
 from precis.extract.metadata import clean_field, parse_date, pick
 from precis.extract.rules import Rules
-from precis.extract.titles import choose_title, site_name, url_host
+from precis.extract.titles import (
+    choose_title,
+    drop_site_name,
+    loose_edges,
+    site_name,
+    stated_site,
+    url_host,
+)
 from precis.models import Article, RawDocument
 
 # A paragraph of at least this many words ending like a sentence counts as prose: menu
@@ -33,7 +40,13 @@ _LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
 # Scripts written without spaces (Japanese, Chinese) count by characters instead.
 MIN_PROSE_WORDS = 5
 MIN_PROSE_CHARS = 20
-SENTENCE_ENDINGS = (".", "!", "?", '"', "”", "’", "'", ")", "…", "。", "！", "？", "」")
+# Sentence ends in other scripts too: the Devanagari/Bengali danda, the Arabic question
+# mark, the Urdu full stop; and quotes that close a sentence: the German "“" and "«".
+# (A closing "»" or "›" alone is not one: "Weiterlesen »" is a link; after a stop it is.)
+SENTENCE_ENDINGS = (
+    *(".", "!", "?", '"', "”", "’", "'", ")", "…", "。", "！", "？", "」"),
+    *("।", "॥", "؟", "۔", "“", "«", ".»", "!»", "?»", "…»", ".›", "!›", "?›"),
+)
 # htmldate's "extensive search" hands odd date strings to dateparser, whose first use
 # loads every locale (8-28 s once per process). Markup, JSON-LD and URL dates are found
 # without it, and _stamp() reads the page's own timestamp anyway. trafilatura has no
@@ -71,9 +84,12 @@ def extract_html(raw: RawDocument, rules: Rules) -> Article:
         url,
         body.split("\n", TITLE_SEARCH_LINES)[:TITLE_SEARCH_LINES],
     )
+    host = url_host(url) or getattr(doc, "hostname", None)
+    if found_title is not None:
+        found_title = drop_site_name(loose_edges(found_title), [stated_site(found_site)], host)
     title = pick(raw.metadata, "title", found_title)
     body = _drop_title_line(body, title)
-    site = site_name(found_site, title, url_host(url) or getattr(doc, "hostname", None))
+    site = site_name(found_site, title, host)
     return Article(
         title=title or body.split("\n", 1)[0][:120],
         text=body,
@@ -138,7 +154,7 @@ def has_prose(body: str) -> bool:
 
 
 # The space after a sentence's final stop (and closing quote or bracket, if any).
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?…][\"”’')])\s+|(?<=[.!?…])\s+")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?…।॥؟۔][\"”’')“«»‹›])\s+|(?<=[.!?…।॥؟۔])\s+")
 
 
 def one_paragraph_per_line(lines: list[str]) -> str:
