@@ -559,3 +559,17 @@ def test_html_title_without_the_site_name(rules: Rules, head: str, url: str, tit
     page = _german_page(head + canonical)
     article = extract(RawDocument("p.html", page, "html"), rules)
     assert article.title == title
+
+
+def test_html_text_and_title_are_nfc(rules: Rules) -> None:
+    """A page typed with combining marks ("u" + U+0308) reads like one typed with the
+    composed letters ("ü"), as trafilatura's own ``extract`` returns it: a search for
+    "geprüft" finds it and the <title> agrees with the headline."""
+    decomposed = "Babyschalen werden gepru\u0308ft, ob die Gurtla\u0308nge im Fahrzeug ausreicht."
+    page = (
+        "<html><head><title>Kindersitze gepru\u0308ft - ADAC</title></head><body><article>"
+        f"<h1>Kindersitze gepru\u0308ft</h1><p>{decomposed}</p></article></body></html>"
+    )
+    article = extract(RawDocument("p.html", page, "html"), rules)
+    assert article.text == "Babyschalen werden geprüft, ob die Gurtlänge im Fahrzeug ausreicht."
+    assert article.title == "Kindersitze geprüft"

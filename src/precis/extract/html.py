@@ -8,6 +8,7 @@ navigation lines that survive extraction.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime, time
 
 import trafilatura
@@ -69,6 +70,10 @@ def extract_html(raw: RawDocument, rules: Rules) -> Article:
     except (ValueError, TypeError, LxmlError) as exc:  # raised on unparsable markup
         raise ExtractionError(raw.origin, f"HTML could not be parsed ({exc})") from exc
     text = getattr(doc, "text", None) if doc is not None else None
+    # Canonical composition (NFC), as trafilatura's own ``extract`` returns its text: a
+    # page typed with combining marks ("u" + U+0308 for "ü") then reads, searches and
+    # compares like one typed with the composed letters.
+    text = unicodedata.normalize("NFC", text) if text else text
     if not text or not text.strip():
         raise ExtractionError(raw.origin, "HTML page holds no article text")
     body = one_paragraph_per_line(rules.clean_lines(text.split("\n")))
@@ -79,7 +84,7 @@ def extract_html(raw: RawDocument, rules: Rules) -> Article:
     url = pick(raw.metadata, "url", getattr(doc, "url", None))
     found_site = clean_field(getattr(doc, "sitename", None))
     found_title = choose_title(
-        clean_field(getattr(doc, "title", None)),
+        clean_field(unicodedata.normalize("NFC", getattr(doc, "title", None) or "")),
         raw.content,
         url,
         body.split("\n", TITLE_SEARCH_LINES)[:TITLE_SEARCH_LINES],

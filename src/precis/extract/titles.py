@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from urllib.parse import unquote, urlsplit
 
@@ -190,13 +191,14 @@ def url_words(url: str | None) -> set[str]:
 
 
 def page_title(page: str) -> str | None:
-    """The text of the page's first <title> element, unescaped, on one line; a <title>
+    """The text of the page's first <title> element, unescaped, NFC, on one line; a <title>
     written inside a script ("doc += '<title>' + title + '</title>'"), a style or a
     comment is not the page's."""
     match = _TITLE_TAG.search(_NOT_MARKUP.sub(" ", page[:TITLE_WINDOW]))
     if match is None:
         return None
     text = " ".join(html.unescape(re.sub(r"<[^>]*>", " ", match.group(1))).split())
+    text = unicodedata.normalize("NFC", text)  # as the extracted text and title are
     return text or None
 
 
