@@ -14,10 +14,10 @@ given the page's URL (``precis add`` of a file has none): precis through the ``p
 add`` path; precis's stored title and text together (diagnostic, as for Dragnet: some
 gold segments are the headline); trafilatura 2.x ``extract`` with its defaults, with
 ``favor_precision=True`` and with ``fast=True`` (no fallback extractors); readability-lxml;
-jusText with its German stoplist (most pages are German; an English stoplist finds next to
-no stop words there and drops nearly everything, and jusText has no language detection);
-boilerpy3's ArticleExtractor. The README's published table is from another trafilatura
-version and a run with URLs; it is a reference in docs/benchmarks.md, not our figure.
+jusText with its German stoplist and default thresholds (most pages are German, and
+jusText has no language detection: one stoplist for all pages); boilerpy3's
+ArticleExtractor. The README's published table is from another trafilatura version; it is
+a reference in docs/benchmarks.md, not our figure.
 
 Metadata, over the pages whose gold has the field: the title precis stores, trafilatura's
 ``extract_metadata`` title and readability-lxml's ``short_title()``; the published day
