@@ -7,15 +7,15 @@ import io
 import tarfile
 from pathlib import Path
 
-from bench.bench_extraction import (
+from bench.extraction_dragnet import (
     DRAGNET_COMMENTS,
     dragnet_gold,
     dragnet_splits,
     gold_body,
     headline_found,
-    item_scores,
     score_dragnet,
 )
+from bench.extraction_shingles import item_scores
 
 ARTICLE = (
     "Harbour bridge reopens\n\nThe harbour bridge reopened on Monday after two years of "

@@ -462,3 +462,114 @@ def test_table_skeleton_rows_go_and_table_data_stays(
     nothing; a results table's rows are facts."""
     text = f"The council met on Monday and approved the budget.\n{line}\nIt takes effect in May."
     assert (line not in rules.clean_lines(text.split("\n"))) is dropped
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        # a German dialogue: the last quote closes with "“"
+        "„Ich weiß, ich bin betrunken und sollte das vielleicht nicht sagen…“",
+        # Bengali news: sentences end with the danda
+        "আজ শনিবার সকাল সাড়ে ৭টার দিকে দৌলতপুর উপজেলার ফিলিপনগর গ্রামে এ ঘটনা ঘটে।",
+        # a French quote closed with a guillemet after the stop
+        "« Nous ne reviendrons pas sur cette décision, a dit la ministre. »",
+    ],
+)
+def test_html_prose_ends_in_other_scripts_and_quotes(rules: Rules, paragraph: str) -> None:
+    """Sentence ends other than the English ones still make a paragraph prose: a page
+    whose text ends that way is an article, not a menu."""
+    page = f"<html><body><article><h1>Leo</h1><p>{paragraph}</p></article></body></html>"
+    assert extract(RawDocument("p.html", page, "html"), rules).text == paragraph
+
+
+@pytest.mark.parametrize("body", ["Weiterlesen »", "Alle Beiträge anzeigen »"])
+def test_has_prose_refuses_a_more_link_ending_in_a_guillemet(body: str) -> None:
+    assert not has_prose(body)
+
+
+GERMAN_POST = (
+    "<p>Die Stadt hat am Montag die neue Brücke über den Fluss eröffnet, nach zwei Jahren "
+    "Bauzeit und vielen Umleitungen.</p>"
+    "<p>Am Abend feierten die Anwohner mit einem Fest am Ufer, bis spät in die Nacht.</p>"
+)
+
+
+def _german_page(head: str, heading: str = "") -> str:
+    return (
+        f"<html><head>{head}</head><body><div id='content'>{heading}"
+        f"<div class='entry'>{GERMAN_POST}</div></div></body></html>"
+    )
+
+
+def test_html_title_never_comes_from_a_script(rules: Rules) -> None:
+    """A script that writes a popup's <title> before the page's own: the page's
+    <title> element is the one outside the script."""
+    script = (
+        "<script>function popup(title, imgurl, w, h) { var doc = '';"
+        " doc += '<title>' + title + ' - ' + basename(imgurl) + '(' + w + 'x' + h + ')"
+        "</title>'; }</script>"
+    )
+    page = _german_page(f"{script}<title>Neue Brücke über den Fluss eröffnet</title>")
+    article = extract(RawDocument("p.html", page, "html"), rules)
+    assert article.title == "Neue Brücke über den Fluss eröffnet"
+
+
+@pytest.mark.parametrize(
+    ("head", "url", "title"),
+    [
+        # the site's name, as the page states it, after the headline
+        (
+            "<title>Brücke über den Fluss eröffnet - Netz Für Alle Netz Für Alle</title>"
+            '<meta property="og:title" content="Brücke über den Fluss eröffnet - Netz Für Alle"/>'
+            '<meta property="og:site_name" content="Netz Für Alle"/>',
+            "",
+            "Brücke über den Fluss eröffnet",
+        ),
+        # the host's name after the headline (a name made of two words)
+        (
+            "<title>Rasende Polizisten - Stadt Anzeiger</title>"
+            '<meta property="og:title" content="Rasende Polizisten - Stadt Anzeiger"/>',
+            "https://www.stadtanzeiger.ch/2019/polizei/",
+            "Rasende Polizisten",
+        ),
+        # the host's name before it
+        (
+            "<title>BMAS - Impfnachweise geändert</title>"
+            '<meta property="og:title" content="BMAS - Impfnachweise geändert"/>',
+            "https://www.bmas.de/DE/Presse/regeln.html",
+            "Impfnachweise geändert",
+        ),
+        # a separator left dangling where the site's name was
+        ("<title>82 Gründe zum weiter hören |</title>", "", "82 Gründe zum weiter hören"),
+        # a "site name" that is the end of the headline (trafilatura's guess from the
+        # <title>, for a page that names no site) stays
+        (
+            "<title>Naschtüte: Love is War - Sehnsucht von R. K. Lilley</title>"
+            '<meta property="og:title" content="Love is War - Sehnsucht von R. K. Lilley"/>',
+            "",
+            "Love is War - Sehnsucht von R. K. Lilley",
+        ),
+    ],
+)
+def test_html_title_without_the_site_name(rules: Rules, head: str, url: str, title: str) -> None:
+    """Pages whose og:title (trafilatura's title) is the whole <title>, site name and
+    all: the stored headline leaves the site's name out where the page names the site
+    or the host spells it."""
+    canonical = f'<link rel="canonical" href="{url}"/>' if url else ""
+    page = _german_page(head + canonical)
+    article = extract(RawDocument("p.html", page, "html"), rules)
+    assert article.title == title
+
+
+def test_html_text_and_title_are_nfc(rules: Rules) -> None:
+    """A page typed with combining marks ("u" + U+0308) reads like one typed with the
+    composed letters ("ü"), as trafilatura's own ``extract`` returns it: a search for
+    "geprüft" finds it and the <title> agrees with the headline."""
+    decomposed = "Babyschalen werden gepru\u0308ft, ob die Gurtla\u0308nge im Fahrzeug ausreicht."
+    page = (
+        "<html><head><title>Kindersitze gepru\u0308ft - ADAC</title></head><body><article>"
+        f"<h1>Kindersitze gepru\u0308ft</h1><p>{decomposed}</p></article></body></html>"
+    )
+    article = extract(RawDocument("p.html", page, "html"), rules)
+    assert article.text == "Babyschalen werden geprüft, ob die Gurtlänge im Fahrzeug ausreicht."
+    assert article.title == "Kindersitze geprüft"

@@ -8,6 +8,7 @@ navigation lines that survive extraction.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime, time
 
 import trafilatura
@@ -16,7 +17,14 @@ from lxml.etree import LxmlError
 from precis.errors import ExtractionError
 from precis.extract.metadata import clean_field, parse_date, pick
 from precis.extract.rules import Rules
-from precis.extract.titles import choose_title, site_name, url_host
+from precis.extract.titles import (
+    choose_title,
+    drop_site_name,
+    loose_edges,
+    site_name,
+    stated_site,
+    url_host,
+)
 from precis.models import Article, RawDocument
 
 # A paragraph of at least this many words ending like a sentence counts as prose: menu
@@ -33,7 +41,13 @@ _LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
 # Scripts written without spaces (Japanese, Chinese) count by characters instead.
 MIN_PROSE_WORDS = 5
 MIN_PROSE_CHARS = 20
-SENTENCE_ENDINGS = (".", "!", "?", '"', "”", "’", "'", ")", "…", "。", "！", "？", "」")
+# Sentence ends in other scripts too: the Devanagari/Bengali danda, the Arabic question
+# mark, the Urdu full stop; and quotes that close a sentence: the German "“" and "«".
+# (A closing "»" or "›" alone is not one: "Weiterlesen »" is a link; after a stop it is.)
+SENTENCE_ENDINGS = (
+    *(".", "!", "?", '"', "”", "’", "'", ")", "…", "。", "！", "？", "」"),
+    *("।", "॥", "؟", "۔", "“", "«", ".»", "!»", "?»", "…»", ".›", "!›", "?›"),
+)
 # htmldate's "extensive search" hands odd date strings to dateparser, whose first use
 # loads every locale (8-28 s once per process). Markup, JSON-LD and URL dates are found
 # without it, and _stamp() reads the page's own timestamp anyway. trafilatura has no
@@ -56,6 +70,10 @@ def extract_html(raw: RawDocument, rules: Rules) -> Article:
     except (ValueError, TypeError, LxmlError) as exc:  # raised on unparsable markup
         raise ExtractionError(raw.origin, f"HTML could not be parsed ({exc})") from exc
     text = getattr(doc, "text", None) if doc is not None else None
+    # Canonical composition (NFC), as trafilatura's own ``extract`` returns its text: a
+    # page typed with combining marks ("u" + U+0308 for "ü") then reads, searches and
+    # compares like one typed with the composed letters.
+    text = unicodedata.normalize("NFC", text) if text else text
     if not text or not text.strip():
         raise ExtractionError(raw.origin, "HTML page holds no article text")
     body = one_paragraph_per_line(rules.clean_lines(text.split("\n")))
@@ -66,14 +84,17 @@ def extract_html(raw: RawDocument, rules: Rules) -> Article:
     url = pick(raw.metadata, "url", getattr(doc, "url", None))
     found_site = clean_field(getattr(doc, "sitename", None))
     found_title = choose_title(
-        clean_field(getattr(doc, "title", None)),
+        clean_field(unicodedata.normalize("NFC", getattr(doc, "title", None) or "")),
         raw.content,
         url,
         body.split("\n", TITLE_SEARCH_LINES)[:TITLE_SEARCH_LINES],
     )
+    host = url_host(url) or getattr(doc, "hostname", None)
+    if found_title is not None:
+        found_title = drop_site_name(loose_edges(found_title), [stated_site(found_site)], host)
     title = pick(raw.metadata, "title", found_title)
     body = _drop_title_line(body, title)
-    site = site_name(found_site, title, url_host(url) or getattr(doc, "hostname", None))
+    site = site_name(found_site, title, host)
     return Article(
         title=title or body.split("\n", 1)[0][:120],
         text=body,
@@ -138,7 +159,7 @@ def has_prose(body: str) -> bool:
 
 
 # The space after a sentence's final stop (and closing quote or bracket, if any).
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?…][\"”’')])\s+|(?<=[.!?…])\s+")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?…।॥؟۔][\"”’')“«»‹›])\s+|(?<=[.!?…।॥؟۔])\s+")
 
 
 def one_paragraph_per_line(lines: list[str]) -> str:
