@@ -41,8 +41,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from bench import bench_clustering as clustering
-from bench.bench_extraction import dragnet_gold, dragnet_splits
 from bench.common import shared, write_result
+from bench.extraction_dragnet import dragnet_gold, dragnet_splits
 from precis.cluster import cluster
 from precis.config import Settings
 from precis.pipeline import ingest
