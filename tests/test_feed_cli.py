@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FETCH_TEST_SETTINGS, Precis
+from precis.store import Store
+from precis.store.stories import StoryStore
 from test_feeds import article_html, atom, rss, serve_feed, serve_pages
 from webserver import Reply, WebServer
 
@@ -95,6 +97,9 @@ def test_add_url_fetches_and_ingests_a_page(
     shown = json.loads(precis("show", "1", "--format", "json").output)
     assert shown["url"] == web.url("/articles/bridge")
     assert "paragraph 3" in shown["text"]
+    with Store.open(precis.db_url) as store:  # placed in a story by the add itself
+        assert StoryStore(store).pending() == []
+        assert StoryStore(store).story_of(1)
 
 
 def test_add_url_failure_is_one_line(precis: Precis, web: WebServer, fetch_env: None) -> None:

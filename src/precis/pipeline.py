@@ -79,7 +79,7 @@ def ingest(
     """Store every article under ``paths``; each article is its own transaction, so an
     interruption leaves only whole articles behind and a re-run adds just the rest."""
     report = IngestReport()
-    restripped: set[int] = set()
+    reopened: set[int] = set()
     for item in extract_inputs(paths, settings, stdin):
         if isinstance(item, InputError):
             report.failed.append(item)
@@ -87,13 +87,13 @@ def ingest(
             origin = item.origin
         else:
             outcome, others = store_article(store, item)
-            restripped.update(others)
+            reopened.update(others)
             origin = item.origin or "-"
             (report.added if outcome.created else report.existing).append((origin, outcome))
         if progress is not None:
             progress(origin, outcome)
     added = [result.id for _, result in report.added]
-    assign_stories(store, sorted(restripped | set(added)), settings)
+    assign_stories(store, sorted(reopened | set(added)), settings)
     return report
 
 
@@ -111,9 +111,9 @@ class Reextracted:
 def reextract(store: Store, settings: Settings, ids: Sequence[int] = ()) -> Iterator[Reextracted]:
     """Run extraction again over the raw input kept with each article (all when ``ids`` is
     empty) and store what changed. An article whose raw input no longer extracts keeps
-    its current text. Articles whose text or title changed are placed in stories again
-    (``StoryStore.refile``), ``REFILE_EVERY`` at a time, so their stories rest on the
-    text now stored."""
+    its current text. Articles whose text, title or site template changed (and those
+    of their sites it reopened) are placed in stories again (``StoryStore.refile``),
+    ``REFILE_EVERY`` at a time, so their stories rest on the text now stored."""
     rules = Rules.load(settings.boilerplate_rules)
     targets = (store.get(article_id) for article_id in ids) if ids else store.iter_all()
     changed: list[int] = []

@@ -11,7 +11,7 @@ from precis.cli.output import article_json, echo_json, headline, stored_json
 from precis.errors import FetchError, InputError, PrecisError
 from precis.extract.metadata import parse_date
 from precis.ingest.urls import is_web_url
-from precis.pipeline import IngestReport, extract_inputs, ingest
+from precis.pipeline import IngestReport, assign_stories, extract_inputs, ingest
 from precis.pipeline import reextract as reextract_articles
 from precis.poller import add_url
 from precis.store import AddResult
@@ -51,6 +51,8 @@ def add(app: AppContext, paths: tuple[str, ...], quiet: bool) -> None:
             continue
         (report.added if outcome.created else report.existing).append((origin, outcome))
         progress(origin, outcome)
+    if urls:  # the pages fetched, and any article their sites' templates reopened
+        assign_stories(app.store, None, app.settings)
     click.echo(
         f"{len(report.added)} added, {len(report.existing)} already stored, "
         f"{len(report.failed)} failed",
