@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -161,17 +163,38 @@ def test_the_third_post_reopens_the_first_two_and_they_part(
     ingest(store, [str(samples)], settings)  # so that the offers' words are rare
     stories = StoryStore(store)
     first, second = (store_article(store, _post(n))[0].id for n in ("savings", "holidays"))
-    stories.assign([first, second])
+    # a wire copy of the first; dated, so it comes after the undated post in canonical
+    # order and is the copy whichever its text hash
+    wire = replace(
+        _post("savings"),
+        url="https://wire.test/savings",
+        source="Wire",
+        published=datetime(2026, 1, 2, tzinfo=UTC),
+    )
+    copy = store_article(store, replace(wire, text=wire.text + "\n(Wire copy.)"))[0].id
+    stories.assign([first, second, copy])
     # two posts: nothing is known to be the site's yet, and the offers group them
     assert stories.story_of(first) == stories.story_of(second)
+    assert _duplicate_of(store, copy) == first
 
     result, reopened = store_article(store, _post("enrollment"))
 
-    assert reopened == sorted([first, second])
-    assert sorted(stories.pending()) == sorted([first, second, result.id])
+    # the first two and the copy that follows the first
+    assert reopened == sorted([first, second, copy])
+    assert sorted(stories.pending()) == sorted([first, second, copy, result.id])
     stories.assign(None)
     assert len({stories.story_of(i) for i in (first, second, result.id)}) == 3
+    assert _duplicate_of(store, copy) == first
+    assert stories.story_of(copy) == stories.story_of(first)
     assert OFFERS[1] in store.get(first).text  # what the reader shows is unchanged
+
+
+def _duplicate_of(store: Store, article_id: int) -> int | None:
+    with store.engine.connect() as conn:
+        query = sa.select(story_articles.c.duplicate_of).where(
+            story_articles.c.article_id == article_id
+        )
+        return conn.execute(query).scalar_one()
 
 
 def test_ingest_reextract_and_delete_keep_the_paragraph_counts(

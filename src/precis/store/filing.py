@@ -21,12 +21,13 @@ from precis.text.templates import article_site
 def store_article(store: Store, article: Article) -> tuple[AddResult, list[int]]:
     """Store ``article`` (unless it is already stored) and file its paragraphs under its
     site, in one transaction, serialised when the article has a site (it may take other
-    articles out of their stories). Returns the outcome and the articles reopened."""
+    articles out of their stories). Returns the outcome and the articles reopened (taken
+    out of their stories, with their copies)."""
     site = article_site(article)
     with store.serialised() if site is not None else store.engine.begin() as conn:
         result = store.add(article, conn=conn)
-        reopened = SiteTemplates(conn).record(result.id, article) if result.created else []
-        unfile(store, conn, reopened)
+        carrying = SiteTemplates(conn).record(result.id, article) if result.created else []
+        reopened = unfile(store, conn, carrying)
     return result, reopened
 
 
@@ -42,8 +43,7 @@ def refile_paragraphs(
             store.replace_text(article_id, article, conn=conn)
         sites = SiteTemplates(conn)
         before = sites.template_of([article_id]).get(article_id, set())
-        reopened = sites.record(article_id, article)
+        carrying = sites.record(article_id, article)
         if sites.template_of([article_id]).get(article_id, set()) != before:
-            reopened.append(article_id)  # its own keys were decided with another template
-        unfile(store, conn, reopened)
-    return reopened
+            carrying.append(article_id)  # its own keys were decided with another template
+        return unfile(store, conn, carrying)

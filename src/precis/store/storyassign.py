@@ -283,15 +283,19 @@ def _copies_of(conn: Connection, article_ids: list[int]) -> list[int]:
     return found
 
 
-def unfile(store: Store, conn: Connection, article_ids: list[int]) -> None:
-    """Take articles out of their stories and the index, undoing what filing added:
-    their postings and LSH buckets, their keys' document frequencies (and the count of
-    filed articles), their densities in the stored totals. Pinned members stay. Stories
-    left empty are dropped."""
+def unfile(store: Store, conn: Connection, article_ids: list[int]) -> list[int]:
+    """Take articles and their copies out of their stories and the index, undoing what
+    filing added: their postings and LSH buckets, their keys' document frequencies (and
+    the count of filed articles), their densities in the stored totals. Pinned members
+    stay. Stories left empty are dropped. Returns the articles taken out, to be placed
+    again."""
     counts: Counter[str] = Counter()
     total, count = 0.0, 0
     touched: set[int] = set()
-    for chunk in chunks([str(a) for a in article_ids]):
+    out: list[int] = []
+    for chunk in chunks(
+        [str(a) for a in sorted(set(article_ids) | set(_copies_of(conn, article_ids)))]
+    ):
         ids = [int(a) for a in chunk]
         rows = conn.execute(
             sa.select(
@@ -314,7 +318,9 @@ def unfile(store: Store, conn: Connection, article_ids: list[int]) -> None:
         taken = [int(row.article_id) for row in rows]
         for table in (story_postings, story_lsh, story_articles):
             conn.execute(sa.delete(table).where(table.c.article_id.in_(taken)))
+        out += taken
     count_keys(store, conn, Counter({k: n for k, n in counts.items() if n}))
     add_density_totals(store, conn, total, count)
     for story_id in sorted(touched):
         drop_if_empty(conn, story_id)
+    return sorted(out)
