@@ -273,8 +273,8 @@ story_lsh = sa.Table(
 site_paragraphs = sa.Table(
     "site_paragraphs",
     metadata,
+    sa.Column("digest", sa.String(16), primary_key=True),  # first: looked up by digest
     sa.Column("site", sa.String(200), primary_key=True),
-    sa.Column("digest", sa.String(16), primary_key=True),
     sa.Column(
         "article_id",
         sa.Integer,

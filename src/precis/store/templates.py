@@ -17,7 +17,6 @@ template depends on the articles stored, not on the order they came in.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -84,14 +83,20 @@ class SiteTemplates:
 
     def template_of(self, article_ids: Sequence[int]) -> dict[int, set[str]]:
         """For each article with filed paragraphs, the fingerprints of those that are its
-        site's template."""
+        site's template (one count query per chunk of fingerprints, whatever the number
+        of sites)."""
         filed = self._filed(article_ids)
-        by_site: dict[str, set[str]] = defaultdict(set)
-        for site, digests in filed.values():
-            by_site[site] |= set(digests)
-        counts = {site: self._counts(site, found) for site, found in by_site.items()}
+        wanted = sorted({d for _, digests in filed.values() for d in digests})
+        counts: dict[tuple[str, str], int] = {}
+        for chunk in chunks(wanted):
+            query = (
+                sa.select(site_paragraphs.c.site, site_paragraphs.c.digest, sa.func.count())
+                .where(site_paragraphs.c.digest.in_(chunk))
+                .group_by(site_paragraphs.c.site, site_paragraphs.c.digest)
+            )
+            counts.update(((site, d), int(n)) for site, d, n in self.conn.execute(query).all())
         return {
-            article_id: {d for d in digests if counts[site].get(d, 0) >= templates.MIN_ARTICLES}
+            article_id: {d for d in digests if counts.get((site, d), 0) >= templates.MIN_ARTICLES}
             for article_id, (site, digests) in filed.items()
         }
 

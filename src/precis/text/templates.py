@@ -4,27 +4,28 @@ Extraction works one page at a time, so what a site prints beside every post (an
 box, a newsletter blurb, a column of credit-card offers, a "Crypto-Gram" sidebar) can
 survive it: nothing on a single page says it is not the article's. Across pages of one
 site it shows: the same paragraph, word for word, at the top or the bottom of the text
-of several different articles. Left in, it is read as the article's, and worse, it is
-shared evidence: the posts of one blog, on unrelated subjects, end up in one "story"
-because they share the rare words of the blog's sidebar.
+of several different articles. Counted as the article's words, it is shared evidence:
+the posts of one blog, on unrelated subjects, end up in one "story" because they share
+the rare words of the blog's sidebar.
 
 The rule (site-level template detection in the spirit of Bar-Yossef and Rajagopalan's
 "template detection via data mining", reduced to what extracted text still carries): a
 paragraph is part of a site's template when at least ``MIN_ARTICLES`` articles of the
-site have it (the same words after case and whitespace folding). Only the leading and
-the trailing run of template paragraphs is dropped; a repeated paragraph inside the text
-(a background paragraph a follow-up report repeats) stays, and so does the whole text
-when every paragraph of it is the site's (an index page, or a copy: a template needs an
-article to wrap). Hand-written because it is a few lines over the site's paragraph
-counts, which only the store (or a batch that sees the whole input) has; the counts
-themselves are kept by ``precis.store.templates``.
+site have it (the same words after case and whitespace folding). The leading and the
+trailing run of template paragraphs is left out of what story grouping compares
+(``strip``; the stored text keeps them, see ``precis.store.templates`` for why); a
+repeated paragraph inside the text (a background paragraph a follow-up report repeats)
+stays, and so does the whole text when every paragraph of it is the site's (an index
+page, or a copy: a template needs an article to wrap). Hand-written because it is a few
+lines over the site's paragraph counts, which only the store (or a batch that sees the
+whole input) has; the counts themselves are kept by ``precis.store.templates``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from precis.models import Article
@@ -97,11 +98,3 @@ def strip_all(texts: Sequence[str], sites: Sequence[str | None]) -> list[str]:
 
 def _over(counts: Mapping[tuple[str, str], int], site: str) -> Callable[[str], bool]:
     return lambda found: counts.get((site, found), 0) >= MIN_ARTICLES
-
-
-def template_of(counts: Mapping[str, int], own: Iterable[str] = ()) -> set[str]:
-    """The fingerprints that are the site's template, from the number of *other*
-    articles of the site with each (``counts``), this article's own (``own``) adding
-    one."""
-    mine = set(own)
-    return {d for d, n in counts.items() if n + (d in mine) >= MIN_ARTICLES}

@@ -19,8 +19,8 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "site_paragraphs",
+        sa.Column("digest", sa.String(16), primary_key=True),  # first: looked up by digest
         sa.Column("site", sa.String(200), primary_key=True),
-        sa.Column("digest", sa.String(16), primary_key=True),
         sa.Column(
             "article_id",
             sa.Integer,
