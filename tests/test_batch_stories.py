@@ -160,7 +160,7 @@ def test_batch_stories_equal_adding_articles_one_by_one(
     # the per-article story work was done in the map stage, once per article
     features = list(read_table(out, STORY_FEATURES))
     assert len(features) == len(list(read_table(out, "articles")))
-    assert all(f["bands"] and f["keys"] for f in features)
+    assert all(f["bands"] and f["keys"] and f["paragraphs"] for f in features)
     batch = partition([(m["content_hash"], m["story"]) for m in members])
     # the gold stories, in content hashes: the clustering itself must be right here
     _, gold_urls = corpus()

@@ -162,6 +162,10 @@ class _Prepared:
         self.asked += [a.id for a in articles]
         return {a.id: self.done[a.id].keys for a in articles if a.id in self.done}
 
+    def paragraphs(self, article: ArticleInput) -> list[str] | None:
+        found = self.done.get(article.id)
+        return found.paragraphs if found else None
+
 
 def test_precomputed_features_give_the_same_stories_as_computing_them() -> None:
     articles = corpus + _inputs(KERRY_A, FLOOD_B, prefix="again")

@@ -320,6 +320,9 @@ class _WholeTexts:
     def keys(self, articles: Sequence[ArticleInput]) -> dict[str, dict[str, float]]:
         return {a.id: self.prepared[a.id].keys for a in articles}
 
+    def paragraphs(self, article: ArticleInput) -> list[str]:
+        return self.prepared[article.id].paragraphs
+
 
 def test_batch_keys_computed_on_whole_texts_give_the_same_stories(
     settings: Settings, samples: Path

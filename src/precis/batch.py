@@ -198,6 +198,7 @@ def _process_document(raw: RawDocument, job: Job, rules: Rules, rows: dict[str, 
                 "bands": features.bands,
                 "keys": list(features.keys),
                 "counts": list(features.keys.values()),
+                "paragraphs": features.paragraphs,
             }
         )
 
@@ -278,6 +279,7 @@ def _schemas() -> dict[str, Callable[[], Any]]:
                 ("bands", pa.list_(text)),
                 ("keys", pa.list_(text)),
                 ("counts", pa.list_(pa.float64())),
+                ("paragraphs", pa.list_(text)),
             ]
         ),
         "duplicates": lambda: pa.schema(
@@ -435,8 +437,9 @@ def _stories(out: Path, parts: list[Partition], stories: StoryStage) -> int:
 class FeatureTable:
     """The story features the map stage wrote: the ``Precomputed`` of the story stage.
 
-    Band keys are read for every article at once; assignment keys, the bulk of the table,
-    only for the originals ``cluster`` asks about. Rows are matched by content hash *and*
+    Band keys and paragraph fingerprints (for site templates) are read for every article
+    at once; assignment keys, the bulk of the table, only for the originals ``cluster``
+    asks about. Rows are matched by content hash *and*
     title (duplicate texts may carry different titles); anything not found is computed by
     ``cluster`` itself, so a missing or partial table only costs time.
     """
@@ -444,11 +447,17 @@ class FeatureTable:
     def __init__(self, out: Path, parts: list[Partition]) -> None:
         self._out, self._parts = out, parts
         self._bands: dict[tuple[str, str], list[str]] = {}
-        for row in self._rows(["content_hash", "title", "bands"]):
-            self._bands.setdefault((row["content_hash"], row["title"]), row["bands"])
+        self._paragraphs: dict[tuple[str, str], list[str]] = {}
+        for row in self._rows(["content_hash", "title", "bands", "paragraphs"]):
+            ident = (row["content_hash"], row["title"])
+            self._bands.setdefault(ident, row["bands"])
+            self._paragraphs.setdefault(ident, row["paragraphs"])
 
     def bands(self, article: ArticleInput) -> list[str] | None:
         return self._bands.get((article.id, article.title))
+
+    def paragraphs(self, article: ArticleInput) -> list[str] | None:
+        return self._paragraphs.get((article.id, article.title))
 
     def keys(self, articles: Sequence[ArticleInput]) -> dict[str, dict[str, float]]:
         wanted = {(a.id, a.title) for a in articles}

@@ -274,11 +274,16 @@ class Precomputed(Protocol):
         """``article_keys`` of these articles by id (asked only for originals, once)."""
         ...
 
+    def paragraphs(self, article: ArticleInput) -> Sequence[str] | None:
+        """The fingerprints of the article's paragraphs (``templates.digests``)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
     bands: list[str]
     keys: dict[str, float]
+    paragraphs: list[str]
 
 
 def prepare(article: ArticleInput) -> Prepared:
@@ -286,7 +291,11 @@ def prepare(article: ArticleInput) -> Prepared:
     from precis.cluster import dedup
 
     shingled = dedup.shingles(dedup.copy_text(article.title, article.text))
-    return Prepared(dedup.band_keys(shingled), article_keys(features(article.title, article.text)))
+    return Prepared(
+        dedup.band_keys(shingled),
+        article_keys(features(article.title, article.text)),
+        templates.digests(article.text),
+    )
 
 
 def cluster(
@@ -322,7 +331,7 @@ def cluster(
     given = precomputed.keys(originals) if precomputed else {}
     # templates are counted over every article, as the store counts every stored one; an
     # original that loses its template is keyed again, whatever was precomputed
-    stripped = {a.id: a for a in without_templates(ordered)}
+    stripped = {a.id: a for a in without_templates(ordered, precomputed)}
     keyed = {
         a.id: given[a.id]
         if a.id in given and stripped[a.id] is a
@@ -362,11 +371,19 @@ def cluster(
     return [result[i] for i in ids]
 
 
-def without_templates(articles: Sequence[ArticleInput]) -> list[ArticleInput]:
-    """The articles without their source's template (``precis.text.templates``), the
-    template found among ``articles`` themselves."""
+def without_templates(
+    articles: Sequence[ArticleInput], precomputed: Precomputed | None = None
+) -> list[ArticleInput]:
+    """The articles without their site's template (``precis.text.templates``), the
+    template found among ``articles`` themselves; paragraph fingerprints come from
+    ``precomputed`` where it has them (``precis batch`` hashes them on its workers)."""
     sites = [templates.site_of(a.url, a.source) for a in articles]
-    texts = templates.strip_all([a.text for a in articles], sites)
+    given = [precomputed.paragraphs(a) if precomputed else None for a in articles]
+    found = [
+        templates.digests(a.text) if g is None and site is not None else list(g or ())
+        for a, g, site in zip(articles, given, sites, strict=True)
+    ]
+    texts = templates.strip_all([a.text for a in articles], sites, found)
     return [
         a if text == a.text else dataclasses.replace(a, text=text)
         for a, text in zip(articles, texts, strict=True)

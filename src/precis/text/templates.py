@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
 from precis.models import Article
@@ -82,19 +82,24 @@ def strip(text: str, is_template: Callable[[str], bool]) -> str:
     return "\n".join(lines[first : last + 1])
 
 
-def strip_all(texts: Sequence[str], sites: Sequence[str | None]) -> list[str]:
+def strip_all(
+    texts: Sequence[str],
+    sites: Sequence[str | None],
+    found: Sequence[Sequence[str]] | None = None,
+) -> list[str]:
     """Each text without its site's template, the sites' paragraph counts taken over
-    ``texts`` themselves (a batch that sees its whole input: ``precis cluster``)."""
+    ``texts`` themselves (a batch that sees its whole input: ``precis cluster``).
+    ``found``: each text's paragraph fingerprints (``digests``), when already known;
+    only a text with a template paragraph is read again."""
+    if found is None:
+        found = [digests(text) for text in texts]
     counts: dict[tuple[str, str], int] = {}
-    for text, site in zip(texts, sites, strict=True):
+    for own, site in zip(found, sites, strict=True):
         if site is not None:
-            for found in digests(text):
-                counts[site, found] = counts.get((site, found), 0) + 1
-    return [
-        text if site is None else strip(text, _over(counts, site))
-        for text, site in zip(texts, sites, strict=True)
-    ]
-
-
-def _over(counts: Mapping[tuple[str, str], int], site: str) -> Callable[[str], bool]:
-    return lambda found: counts.get((site, found), 0) >= MIN_ARTICLES
+            for digest_ in own:
+                counts[site, digest_] = counts.get((site, digest_), 0) + 1
+    stripped = []
+    for text, own, site in zip(texts, found, sites, strict=True):
+        template = {d for d in own if counts.get((site, d), 0) >= MIN_ARTICLES} if site else set()
+        stripped.append(strip(text, template.__contains__) if template else text)
+    return stripped
