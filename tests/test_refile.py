@@ -19,7 +19,7 @@ from precis.cluster import density
 from precis.cluster.assign import article_keys
 from precis.cluster.features import features
 from precis.config import Settings
-from precis.pipeline import ingest, reextract
+from precis.pipeline import ingest, reextract, remove
 from precis.store import Store
 from precis.store.schema import story_articles, story_df, story_lsh, story_postings
 from precis.store.stories import StoryStore
@@ -150,3 +150,30 @@ def test_reextract_leaves_a_pinned_article_where_the_user_put_it(
 
     assert stories.story_of(ids["orchard"]) == other
     assert ids["orchard"] in {a.id for a in stories.get(other).articles}
+
+
+def test_rm_of_an_original_places_its_copy_again(
+    tmp_path: Path, settings: Settings, store: Store, samples: Path
+) -> None:
+    """Deleting the original of a wire copy: the copy becomes the story's original (it
+    was left a "copy" of nothing, in a story with no independent source), and the story
+    index loses what the deleted article added (equal to a rebuild's)."""
+    ids = _stored(tmp_path, settings, store, samples)
+    stories = StoryStore(store)
+    view = stories.get(stories.story_of(ids["bridge"]))
+    original = next(
+        a.id
+        for a in view.articles
+        if a.id in (ids["bridge"], ids["copy"]) and a.duplicate_of is None
+    )
+    copy = ids["copy"] if original == ids["bridge"] else ids["bridge"]
+
+    remove(store, settings, original)
+
+    view = stories.get(stories.story_of(copy))
+    placed = next(a for a in view.articles if a.id == copy)
+    assert placed.duplicate_of is None
+    assert len(view.sources) >= 1  # independent sources: an original is there again
+    refiled = _index(store)
+    stories.rebuild_index()
+    assert refiled == _index(store)

@@ -26,7 +26,7 @@ from precis.models import (
     SummarySentence,
 )
 from precis.store import AddResult, Store
-from precis.store.filing import refile_paragraphs, store_article
+from precis.store.filing import delete_article, refile_paragraphs, store_article
 from precis.store.stories import StoryStore
 from precis.store.storyregroup import Placed
 from precis.summarize import Length, get_summarizer, summarize
@@ -150,6 +150,11 @@ def reextract_one(store: Store, stored: StoredArticle, rules: Rules) -> Reextrac
     except StoreError as exc:
         return Reextracted(stored.id, "failed", exc.message)
     return Reextracted(stored.id, "unchanged" if new == old else "changed", others=tuple(reopened))
+
+
+def remove(store: Store, settings: Settings, article_id: int) -> None:
+    """Delete an article (``precis rm``); its copies are placed in stories again."""
+    assign_stories(store, delete_article(store, article_id), settings)
 
 
 def story_params(settings: Settings) -> Params:

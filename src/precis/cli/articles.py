@@ -11,7 +11,7 @@ from precis.cli.output import article_json, echo_json, headline, stored_json
 from precis.errors import FetchError, InputError, PrecisError
 from precis.extract.metadata import parse_date
 from precis.ingest.urls import is_web_url
-from precis.pipeline import IngestReport, assign_stories, extract_inputs, ingest
+from precis.pipeline import IngestReport, assign_stories, extract_inputs, ingest, remove
 from precis.pipeline import reextract as reextract_articles
 from precis.poller import add_url
 from precis.store import AddResult
@@ -206,9 +206,10 @@ def show(app: AppContext, article_id: int, fmt: str, raw: bool) -> None:
 @click.argument("article_ids", type=int, nargs=-1, required=True)
 @pass_app
 def rm(app: AppContext, article_ids: tuple[int, ...]) -> None:
-    """Delete stored articles (and their cached summaries)."""
+    """Delete stored articles (and their cached summaries); their copies are placed in
+    stories again."""
     for article_id in article_ids:
-        app.store.delete(article_id)
+        remove(app.store, app.settings, article_id)
         click.echo(f"deleted #{article_id}")
 
 

@@ -258,8 +258,13 @@ class Store:
             return [(row.source, int(row.n)) for row in conn.execute(query)]
 
     @_translated
-    def delete(self, article_id: int) -> None:
-        with self.engine.begin() as conn:
+    def delete(self, article_id: int, *, conn: Connection | None = None) -> None:
+        """Delete an article (on ``conn``, in the caller's transaction, when given); the
+        rows that hang on it go with it. ``precis.store.filing.delete_article`` also
+        takes it out of the story index and reopens its copies."""
+        with contextlib.ExitStack() as stack:
+            if conn is None:
+                conn = stack.enter_context(self.engine.begin())
             deleted = conn.execute(sa.delete(articles).where(articles.c.id == article_id))
             if deleted.rowcount == 0:
                 raise NotFound("article", article_id)

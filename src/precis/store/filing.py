@@ -1,5 +1,5 @@
-"""Storing one extracted article: its row, its paragraphs under its site
-(``precis.store.templates``), and the stories a new site template reopens.
+"""Storing and deleting one article: its row, its paragraphs under its site
+(``precis.store.templates``), and the stories a change reopens.
 
 When an article makes a paragraph its site's template (the third article of a blog with
 the same offers column under the post), the site's other articles carrying it were
@@ -7,6 +7,11 @@ placed in stories while that paragraph still counted as their words: they are ta
 of their stories (``storyassign.unfile``) in the same transaction, and wait for the next
 assignment to place them again without it. ``precis add`` assigns them at once; a feed
 poll at the end of the poll.
+
+Deleting an article takes it out of the story index first (its document frequencies,
+postings, density), with its copies, which are placed again: one of them becomes the
+original (before, they stayed "copies" of an article that no longer existed, in a story
+with no original and no independent source).
 """
 
 from __future__ import annotations
@@ -47,3 +52,12 @@ def refile_paragraphs(
         if sites.template_of([article_id]).get(article_id, set()) != before:
             carrying.append(article_id)  # its own keys were decided with another template
         return unfile(store, conn, carrying)
+
+
+def delete_article(store: Store, article_id: int) -> list[int]:
+    """Delete an article, taking it and its copies out of their stories first, in one
+    serialised transaction; returns its copies, which wait to be placed again."""
+    with store.serialised() as conn:
+        reopened = unfile(store, conn, [article_id])
+        store.delete(article_id, conn=conn)
+    return [a for a in reopened if a != article_id]
