@@ -162,6 +162,9 @@ def story_driver_ms(base: list[dict[str, str]]) -> float:
         def keys(self, chosen: list[ArticleInput]) -> dict[str, dict[str, float]]:
             return {a.id: done[a.id].keys for a in chosen}
 
+        def paragraphs(self, article: ArticleInput) -> list[str]:
+            return done[article.id].paragraphs
+
     start = time.process_time()
     result = cluster(articles, precomputed=Given())
     seconds = time.process_time() - start

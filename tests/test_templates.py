@@ -113,14 +113,38 @@ def test_strip_drops_only_the_leading_and_trailing_runs() -> None:
 
 
 def test_a_paragraph_is_template_only_when_min_articles_of_the_site_carry_it() -> None:
-    texts = ["\n".join([f"Body {i}.", "Shared footer."]) for i in range(templates.MIN_ARTICLES)]
-    two = templates.strip_all(texts[:-1], ["blog.test"] * (templates.MIN_ARTICLES - 1))
-    assert two == texts[:-1]
-    every = templates.strip_all(texts, ["blog.test"] * templates.MIN_ARTICLES)
-    assert every == [f"Body {i}." for i in range(templates.MIN_ARTICLES)]
+    n = templates.MIN_ARTICLES
+    texts = ["\n".join([f"Body {i}.", "Shared footer."]) for i in range(n)]
+    titles = [f"Post {i}" for i in range(n)]
+    blog = ["blog.test"] * n
+    assert templates.strip_all(texts[:-1], blog[:-1], titles[:-1]) == texts[:-1]
+    assert templates.strip_all(texts, blog, titles) == [f"Body {i}." for i in range(n)]
     # the same paragraph on different sites is nobody's template
-    sites = [f"site{i}.test" for i in range(templates.MIN_ARTICLES)]
-    assert templates.strip_all(texts, sites) == texts
+    sites = [f"site{i}.test" for i in range(n)]
+    assert templates.strip_all(texts, sites, titles) == texts
+    # nor in versions of one article (one title): copies and updates are one article
+    assert templates.strip_all(texts, blog, ["Post"] * n) == texts
+    assert templates.strip_all(texts, blog, ["Post", "POST ", *titles[2:]]) == texts
+
+
+def test_versions_of_one_post_do_not_make_a_template(store: Store) -> None:
+    """Three versions of one post (one title, new URLs, an update paragraph each) share
+    their paragraphs: nothing of it is a template."""
+    title, body = POSTS["savings"]
+    ids = [
+        store_article(
+            store,
+            Article(
+                title=title,
+                text="\n".join([*body, *OFFERS, f"Update {n}: rates checked again."]),
+                url=f"https://www.fivecentnickel.test/savings-{n}",
+                source="Nickel",
+            ),
+        )[0].id
+        for n in range(templates.MIN_ARTICLES)
+    ]
+    with store.engine.connect() as conn:
+        assert SiteTemplates(conn).template_of(ids) == {i: set() for i in ids}
 
 
 def _keys(store: Store, article_id: int) -> dict[str, float]:

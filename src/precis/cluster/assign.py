@@ -383,7 +383,9 @@ def without_templates(
         templates.digests(a.text) if g is None and site is not None else list(g or ())
         for a, g, site in zip(articles, given, sites, strict=True)
     ]
-    texts = templates.strip_all([a.text for a in articles], sites, found)
+    texts = templates.strip_all(
+        [a.text for a in articles], sites, [a.title for a in articles], found
+    )
     return [
         a if text == a.text else dataclasses.replace(a, text=text)
         for a, text in zip(articles, texts, strict=True)

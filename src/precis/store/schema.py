@@ -281,5 +281,8 @@ site_paragraphs = sa.Table(
         sa.ForeignKey("articles.id", ondelete="CASCADE"),
         primary_key=True,
     ),
+    # the article's title, folded and hashed: copies and versions of one article share a
+    # title, so a paragraph is a template only when articles of different titles carry it
+    sa.Column("title", sa.String(16), nullable=False),
     sa.Index("ix_site_paragraphs_article_id", "article_id"),
 )

@@ -47,14 +47,18 @@ class SiteTemplates:
         if site is None:
             return []
         own = templates.digests(article.text)
+        mine = templates.title_key(article.title)
         if own:
             self.conn.execute(
                 sa.insert(site_paragraphs),
-                [{"site": site, "digest": d, "article_id": article_id} for d in own],
+                [{"site": site, "digest": d, "article_id": article_id, "title": mine} for d in own],
             )
-        others = self._counts(site, own, exclude=article_id)
+        others = self._titles(site, own, exclude=article_id)
         newly = sorted(
-            d for d in set(own) - previous if others.get(d, 0) + 1 == templates.MIN_ARTICLES
+            d
+            for d in set(own) - previous
+            if mine not in others.get(d, ())
+            and len(others.get(d, ())) + 1 == templates.MIN_ARTICLES
         )
         return self._carrying(site, newly, article_id)
 
@@ -68,12 +72,21 @@ class SiteTemplates:
                 sa.delete(site_paragraphs).where(site_paragraphs.c.article_id.in_(ids))
             )
             rows = self.conn.execute(
-                sa.select(articles.c.id, articles.c.url, articles.c.source, articles.c.text).where(
-                    articles.c.id.in_(ids)
-                )
+                sa.select(
+                    articles.c.id,
+                    articles.c.url,
+                    articles.c.source,
+                    articles.c.title,
+                    articles.c.text,
+                ).where(articles.c.id.in_(ids))
             ).all()
             values = [
-                {"site": site, "digest": d, "article_id": int(r.id)}
+                {
+                    "site": site,
+                    "digest": d,
+                    "article_id": int(r.id),
+                    "title": templates.title_key(r.title),
+                }
                 for r in rows
                 if (site := templates.site_of(r.url, r.source)) is not None
                 for d in templates.digests(r.text)
@@ -89,8 +102,9 @@ class SiteTemplates:
         wanted = sorted({d for _, digests in filed.values() for d in digests})
         counts: dict[tuple[str, str], int] = {}
         for chunk in chunks(wanted):
+            titles = sa.func.count(sa.distinct(site_paragraphs.c.title))
             query = (
-                sa.select(site_paragraphs.c.site, site_paragraphs.c.digest, sa.func.count())
+                sa.select(site_paragraphs.c.site, site_paragraphs.c.digest, titles)
                 .where(site_paragraphs.c.digest.in_(chunk))
                 .group_by(site_paragraphs.c.site, site_paragraphs.c.digest)
             )
@@ -110,22 +124,23 @@ class SiteTemplates:
                 found.setdefault(int(article_id), (site, []))[1].append(digest)
         return found
 
-    def _counts(
-        self, site: str, found: Iterable[str], exclude: int | None = None
-    ) -> dict[str, int]:
-        """How many stored articles of ``site`` (other than ``exclude``) carry each of
-        the fingerprints ``found``."""
-        counts: dict[str, int] = {}
+    def _titles(self, site: str, found: Iterable[str], exclude: int) -> dict[str, set[str]]:
+        """The titles (``templates.title_key``) of the stored articles of ``site``, other
+        than ``exclude``, that carry each of the fingerprints ``found``."""
+        titles: dict[str, set[str]] = {}
         for chunk in chunks(sorted(set(found))):
             query = (
-                sa.select(site_paragraphs.c.digest, sa.func.count())
-                .where(site_paragraphs.c.site == site, site_paragraphs.c.digest.in_(chunk))
-                .group_by(site_paragraphs.c.digest)
+                sa.select(site_paragraphs.c.digest, site_paragraphs.c.title)
+                .where(
+                    site_paragraphs.c.site == site,
+                    site_paragraphs.c.digest.in_(chunk),
+                    site_paragraphs.c.article_id != exclude,
+                )
+                .distinct()
             )
-            if exclude is not None:
-                query = query.where(site_paragraphs.c.article_id != exclude)
-            counts.update((d, int(n)) for d, n in self.conn.execute(query).all())
-        return counts
+            for d, title in self.conn.execute(query).all():
+                titles.setdefault(d, set()).add(title)
+        return titles
 
     def _carrying(self, site: str, found: list[str], article_id: int) -> list[int]:
         ids: set[int] = set()

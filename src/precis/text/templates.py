@@ -11,7 +11,9 @@ the rare words of the blog's sidebar.
 The rule (site-level template detection in the spirit of Bar-Yossef and Rajagopalan's
 "template detection via data mining", reduced to what extracted text still carries): a
 paragraph is part of a site's template when at least ``MIN_ARTICLES`` articles of the
-site have it (the same words after case and whitespace folding). The leading and the
+site with different titles have it (the same words after case and whitespace folding).
+Different titles, because copies and updated versions of one article (which share its
+paragraphs and its title) are one article, not a template's evidence. The leading and the
 trailing run of template paragraphs is left out of what story grouping compares
 (``strip``; the stored text keeps them, see ``precis.store.templates`` for why); a
 repeated paragraph inside the text (a background paragraph a follow-up report repeats)
@@ -30,9 +32,9 @@ from urllib.parse import urlsplit
 
 from precis.models import Article
 
-# Articles of one site that must share a paragraph before it counts as the site's: two
-# reports of one outlet may repeat a paragraph (the same background, an update of the
-# same story); three different articles carrying the same edge paragraph are a template.
+# Articles of one site, with different titles, that must share a paragraph before it
+# counts as the site's: two reports of one outlet may repeat a paragraph (the same
+# background); three different articles carrying the same edge paragraph are a template.
 MIN_ARTICLES = 3
 _SPACE = re.compile(r"\s+")
 
@@ -63,6 +65,11 @@ def digest(paragraph: str) -> str:
     return hashlib.sha1(folded.encode("utf-8")).hexdigest()[:16]
 
 
+def title_key(title: str | None) -> str:
+    """What tells two articles of one site apart for the rule: the folded title."""
+    return digest(title or "")
+
+
 def digests(text: str) -> list[str]:
     """The fingerprints of the text's distinct paragraphs, in order of first use."""
     return list(dict.fromkeys(digest(p) for p in paragraphs(text)))
@@ -85,21 +92,23 @@ def strip(text: str, is_template: Callable[[str], bool]) -> str:
 def strip_all(
     texts: Sequence[str],
     sites: Sequence[str | None],
+    titles: Sequence[str | None],
     found: Sequence[Sequence[str]] | None = None,
 ) -> list[str]:
-    """Each text without its site's template, the sites' paragraph counts taken over
+    """Each text without its site's template, the sites' paragraphs counted over
     ``texts`` themselves (a batch that sees its whole input: ``precis cluster``).
     ``found``: each text's paragraph fingerprints (``digests``), when already known;
     only a text with a template paragraph is read again."""
     if found is None:
         found = [digests(text) for text in texts]
-    counts: dict[tuple[str, str], int] = {}
-    for own, site in zip(found, sites, strict=True):
+    carrying: dict[tuple[str, str], set[str]] = {}
+    for own, site, title in zip(found, sites, titles, strict=True):
         if site is not None:
+            key = title_key(title)
             for digest_ in own:
-                counts[site, digest_] = counts.get((site, digest_), 0) + 1
+                carrying.setdefault((site, digest_), set()).add(key)
     stripped = []
     for text, own, site in zip(texts, found, sites, strict=True):
-        template = {d for d in own if counts.get((site, d), 0) >= MIN_ARTICLES} if site else set()
+        template = {d for d in own if len(carrying.get((site or "", d), ())) >= MIN_ARTICLES}
         stripped.append(strip(text, template.__contains__) if template else text)
     return stripped

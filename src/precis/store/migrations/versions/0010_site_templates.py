@@ -27,6 +27,9 @@ def upgrade() -> None:
             sa.ForeignKey("articles.id", ondelete="CASCADE"),
             primary_key=True,
         ),
+        # the article's title, folded and hashed: copies and versions of one article share a
+        # title, so a paragraph is a template only when articles of different titles carry it
+        sa.Column("title", sa.String(16), nullable=False),
     )
     op.create_index("ix_site_paragraphs_article_id", "site_paragraphs", ["article_id"])
 
