@@ -117,12 +117,15 @@ class Poller:
                 reports = list(pool.map(lambda feed: self._guarded(fetcher, feed, stop), feeds))
             self.requests += fetcher.stats.requests
             self.wait_seconds += fetcher.stats.seconds
-        self._place_in_stories()
-        return [report for report in reports if report is not None]
+        done = [report for report in reports if report is not None]
+        if any(report.added for report in done):
+            self._place_in_stories()
+        return done
 
     def _place_in_stories(self) -> None:
         """Place every article without a story (this poll's, and articles their sites'
-        templates reopened) in a story; a failure waits for the next poll."""
+        templates reopened) in a story; a failure waits for the next poll that adds
+        articles (or ``precis stories``)."""
         try:
             assign_stories(self.store, None, self.settings)
         except PrecisError as exc:
