@@ -20,7 +20,7 @@ from precis.cluster.assign import article_keys, prepare
 from precis.cluster.features import features
 from precis.config import Settings
 from precis.models import Article
-from precis.pipeline import extract_inputs, ingest, reextract
+from precis.pipeline import extract_inputs, ingest, reextract, remove
 from precis.store import Store
 from precis.store.filing import store_article
 from precis.store.schema import site_paragraphs, story_articles
@@ -366,3 +366,24 @@ def test_batch_keys_computed_on_whole_texts_give_the_same_stories(
     batch = cluster(inputs, precomputed=_WholeTexts(inputs))
     assert [a.story for a in batch] == [a.story for a in cluster(inputs)]
     assert len({a.story for a in batch if a.id in POSTS}) == len(POSTS)
+
+
+def test_rm_of_a_post_that_made_the_template_reopens_the_others(
+    settings: Settings, store: Store
+) -> None:
+    """Three posts make the offers a template; once one is deleted the two left no
+    longer show it, so they are placed again with the offers counted as their words."""
+    ids = [store_article(store, _post(name))[0].id for name in ("savings", "holidays", "bank")]
+    stories = StoryStore(store)
+    stories.assign(None)
+    assert _keys(store, ids[0]) == _body_keys("savings")
+
+    remove(store, settings, ids[2])
+
+    assert stories.pending() == []
+    with store.engine.connect() as conn:
+        assert SiteTemplates(conn).template_of(ids[:2]) == {i: set() for i in ids[:2]}
+    for name, article_id in zip(("savings", "holidays"), ids[:2], strict=True):
+        article = store.get(article_id)
+        assert _keys(store, article_id) == article_keys(features(article.title, article.text))
+        assert _keys(store, article_id) != _body_keys(name)

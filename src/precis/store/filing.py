@@ -11,7 +11,8 @@ poll at the end of the poll.
 Deleting an article takes it out of the story index first (its document frequencies,
 postings, density), with its copies, which are placed again: one of them becomes the
 original (before, they stayed "copies" of an article that no longer existed, in a story
-with no original and no independent source).
+with no original and no independent source). The articles of its site whose template
+stops being one without it are reopened too.
 """
 
 from __future__ import annotations
@@ -55,9 +56,12 @@ def refile_paragraphs(
 
 
 def delete_article(store: Store, article_id: int) -> list[int]:
-    """Delete an article, taking it and its copies out of their stories first, in one
-    serialised transaction; returns its copies, which wait to be placed again."""
+    """Delete an article, taking it and its copies out of their stories first, with the
+    articles of its site whose template it was needed for (their keys change), in one
+    serialised transaction; returns the articles reopened, which wait to be placed
+    again."""
     with store.serialised() as conn:
-        reopened = unfile(store, conn, [article_id])
+        carrying = SiteTemplates(conn).forget(article_id)
+        reopened = unfile(store, conn, [article_id, *carrying])
         store.delete(article_id, conn=conn)
     return [a for a in reopened if a != article_id]

@@ -62,6 +62,27 @@ class SiteTemplates:
         )
         return self._carrying(site, newly, article_id)
 
+    def forget(self, article_id: int) -> list[int]:
+        """The other articles of the site that carry a paragraph which stops being the
+        site's template once ``article_id`` is gone (called before deleting it)."""
+        rows = self.conn.execute(
+            sa.select(
+                site_paragraphs.c.site, site_paragraphs.c.digest, site_paragraphs.c.title
+            ).where(site_paragraphs.c.article_id == article_id)
+        ).all()
+        if not rows:
+            return []
+        site, mine = rows[0].site, rows[0].title
+        own = [row.digest for row in rows]
+        others = self._titles(site, own, exclude=article_id)
+        lost = sorted(
+            d
+            for d in own
+            if mine not in others.get(d, ())
+            and len(others.get(d, ())) + 1 == templates.MIN_ARTICLES
+        )
+        return self._carrying(site, lost, article_id)
+
     def file_many(self, article_ids: Sequence[int]) -> None:
         """File the paragraphs of many stored articles at once (``precis load``, ``precis
         import``: the batch that grouped them counted their templates over all of them),
