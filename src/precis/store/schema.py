@@ -267,9 +267,9 @@ story_lsh = sa.Table(
     sa.Index("ix_story_lsh_article_id", "article_id"),
 )
 
-# Each article's paragraph fingerprints under its site (``precis.text.templates``),
-# taken from the text extraction gave, before the site's template was stripped from it:
-# how many articles of a site carry a paragraph is what makes it the site's template.
+# Each article's paragraph fingerprints under its site (``precis.text.templates``): how
+# many articles of a site, with different titles, carry a paragraph is what makes it the
+# site's template, which story assignment leaves out of what it compares.
 site_paragraphs = sa.Table(
     "site_paragraphs",
     metadata,
