@@ -101,6 +101,24 @@ def test_site_is_the_host_without_www_else_the_source_name() -> None:
     assert templates.site_of(None, "  The  Curious Brain ") == "the curious brain"
     assert templates.site_of(None, None) is None
     assert templates.site_of("", "") is None
+    # a malformed URL (urlsplit raises on it) names no host: the source stands
+    assert templates.site_of("http://[oops/a", "Ex") == "ex"
+
+
+def test_a_malformed_url_in_a_corpus_is_stored_and_clustered(
+    tmp_path: Path, settings: Settings, store: Store
+) -> None:
+    """``precis add`` of a JSON line whose URL ``urlsplit`` refuses stored it before site
+    templates read URLs, and still does (no traceback); ``precis cluster`` too."""
+    path = tmp_path / "odd.jsonl"
+    row = {"title": "Bridge", "text": POSTS["bank"][1][0], "url": "http://[oops/1"}
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    report = ingest(store, [str(path)], settings)
+    assert report.ok
+    assert len(report.added) == 1
+    assert StoryStore(store).pending() == []
+    (placed,) = cluster([ArticleInput("1", row["text"], row["title"], url=row["url"])])
+    assert placed.story == "1"
 
 
 def test_strip_drops_only_the_leading_and_trailing_runs() -> None:

@@ -23,9 +23,9 @@ from precis.extract.titles import (
     loose_edges,
     site_name,
     stated_site,
-    url_host,
 )
 from precis.models import Article, RawDocument
+from precis.text.hosts import url_host
 
 # A paragraph of at least this many words ending like a sentence counts as prose: menu
 # labels and link lists are shorter, and headlines lack the final stop.

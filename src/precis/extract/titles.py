@@ -41,8 +41,9 @@ import html
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
+from precis.text.hosts import hostname, split
 from precis.text.tokens import words
 
 # The <title> element sits in the <head>: only the start of the page is searched.
@@ -63,7 +64,6 @@ _SEPARATOR = re.compile(r"\s+(?:\||-|–|—|::|·|•|«|»|‹|›)\s+")
 # A colon between a site's name and the headline ("Seth's Blog: The importance of going
 # first"); only ever taken as a separator with evidence (see ``choose_title``).
 _COLON = re.compile(r"\s*:\s+|\s+:\s*")
-_WWW = re.compile(r"^(?:www|w\d+)\.")
 # Scripts, styles and comments: text in them is not the page's markup.
 _NOT_MARKUP = re.compile(
     r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL
@@ -183,7 +183,7 @@ def url_supports(segment: str, url: str | None) -> bool:
 
 def host_words(url: str | None) -> list[str]:
     """The words of a URL's host name, in order."""
-    return words(urlsplit(url).hostname or "") if url else []
+    return words(hostname(url) or "")
 
 
 def overlap(path: set[str], text: str) -> int:
@@ -193,7 +193,8 @@ def overlap(path: set[str], text: str) -> int:
 
 def url_words(url: str | None) -> set[str]:
     """The words of a URL's path (publishers put the headline's words there)."""
-    return set(words(unquote(urlsplit(url).path))) if url else set()
+    parts = split(url)
+    return set(words(unquote(parts.path))) if parts else set()
 
 
 def page_title(page: str) -> str | None:
@@ -242,12 +243,6 @@ def site_name(found: str | None, title: str | None, host: str | None) -> str | N
     if found and title and shared(found, title, of=max) >= MIN_SHARED:
         return host or None
     return found
-
-
-def url_host(url: str | None) -> str | None:
-    """A URL's host without "www.", the name trafilatura gives a site that names none."""
-    host = urlsplit(url).hostname if url else None
-    return _WWW.sub("", host) if host else None
 
 
 def loose_edges(title: str) -> str:

@@ -28,9 +28,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Sequence
-from urllib.parse import urlsplit
 
 from precis.models import Article
+from precis.text.hosts import url_host
 
 # Articles of one site, with different titles, that must share a paragraph before it
 # counts as the site's: two reports of one outlet may repeat a paragraph (the same
@@ -40,12 +40,12 @@ _SPACE = re.compile(r"\s+")
 
 
 def site_of(url: str | None, source: str | None) -> str | None:
-    """Whose template an article would carry: the URL's host without "www.", else the
+    """Whose template an article would carry: the URL's host without "www."
+    (``hosts.url_host``, the site name ``precis.extract.titles`` falls back to), else the
     source's name (case-folded), else nobody's."""
-    if url:
-        host = (urlsplit(url).hostname or "").removeprefix("www.")
-        if host:
-            return host
+    host = url_host(url)
+    if host:
+        return host
     name = _SPACE.sub(" ", source or "").strip().casefold()
     return name or None
 
