@@ -137,7 +137,7 @@ def found_templates(path: Path) -> list[list[str]]:
         shared_ = conn.execute(
             sa.select(site_paragraphs.c.site, site_paragraphs.c.digest)
             .group_by(site_paragraphs.c.site, site_paragraphs.c.digest)
-            .having(sa.func.count() >= templates.MIN_ARTICLES)
+            .having(sa.func.count(sa.distinct(site_paragraphs.c.title)) >= templates.MIN_ARTICLES)
         ).all()
         wanted: dict[str, set[str]] = defaultdict(set)
         for site, digest in shared_:

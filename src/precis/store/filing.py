@@ -17,6 +17,10 @@ stops being one without it are reopened too.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
+from sqlalchemy.engine import Connection
+
 from precis.models import Article
 from precis.store.db import AddResult, Store
 from precis.store.storyassign import unfile
@@ -24,13 +28,20 @@ from precis.store.templates import SiteTemplates
 from precis.text.templates import article_site
 
 
+def _writing(store: Store, article: Article) -> AbstractContextManager[Connection]:
+    """The transaction that files ``article``: serialised with story assignment when it
+    has a site (filing it may take other articles out of their stories), else plain."""
+    if article_site(article) is None:
+        return store.engine.begin()
+    return store.serialised()
+
+
 def store_article(store: Store, article: Article) -> tuple[AddResult, list[int]]:
     """Store ``article`` (unless it is already stored) and file its paragraphs under its
     site, in one transaction, serialised when the article has a site (it may take other
     articles out of their stories). Returns the outcome and the articles reopened (taken
     out of their stories, with their copies)."""
-    site = article_site(article)
-    with store.serialised() if site is not None else store.engine.begin() as conn:
+    with _writing(store, article) as conn:
         result = store.add(article, conn=conn)
         carrying = SiteTemplates(conn).record(result.id, article) if result.created else []
         reopened = unfile(store, conn, carrying)
@@ -43,8 +54,7 @@ def refile_paragraphs(
     """File the paragraphs of a re-extracted article anew, storing it first when
     ``replace`` (``Store.replace_text``), in one transaction; returns the articles
     reopened (itself too when what is its site's template changed)."""
-    site = article_site(article)
-    with store.serialised() if site is not None else store.engine.begin() as conn:
+    with _writing(store, article) as conn:
         if replace:
             store.replace_text(article_id, article, conn=conn)
         sites = SiteTemplates(conn)

@@ -54,12 +54,7 @@ class SiteTemplates:
                 [{"site": site, "digest": d, "article_id": article_id, "title": mine} for d in own],
             )
         others = self._titles(site, own, exclude=article_id)
-        newly = sorted(
-            d
-            for d in set(own) - previous
-            if mine not in others.get(d, ())
-            and len(others.get(d, ())) + 1 == templates.MIN_ARTICLES
-        )
+        newly = sorted(d for d in set(own) - previous if templates.tips(others.get(d, set()), mine))
         return self._carrying(site, newly, article_id)
 
     def forget(self, article_id: int) -> list[int]:
@@ -75,12 +70,7 @@ class SiteTemplates:
         site, mine = rows[0].site, rows[0].title
         own = [row.digest for row in rows]
         others = self._titles(site, own, exclude=article_id)
-        lost = sorted(
-            d
-            for d in own
-            if mine not in others.get(d, ())
-            and len(others.get(d, ())) + 1 == templates.MIN_ARTICLES
-        )
+        lost = sorted(d for d in own if templates.tips(others.get(d, set()), mine))
         return self._carrying(site, lost, article_id)
 
     def file_many(self, article_ids: Sequence[int]) -> None:
@@ -131,7 +121,7 @@ class SiteTemplates:
             )
             counts.update(((site, d), int(n)) for site, d, n in self.conn.execute(query).all())
         return {
-            article_id: {d for d in digests if counts.get((site, d), 0) >= templates.MIN_ARTICLES}
+            article_id: {d for d in digests if templates.enough(counts.get((site, d), 0))}
             for article_id, (site, digests) in filed.items()
         }
 

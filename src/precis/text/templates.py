@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from precis.models import Article
 from precis.text.hosts import url_host
@@ -89,6 +89,19 @@ def strip(text: str, is_template: Callable[[str], bool]) -> str:
     return "\n".join(lines[first : last + 1])
 
 
+def enough(titles: int) -> bool:
+    """The rule: a paragraph that articles of this many different titles of one site
+    carry is the site's template."""
+    return titles >= MIN_ARTICLES
+
+
+def tips(others: Collection[str], mine: str) -> bool:
+    """Whether an article titled ``mine`` decides the rule for a paragraph that articles
+    titled ``others`` (the site's other ones) carry: adding it makes the paragraph a
+    template, removing it unmakes it."""
+    return mine not in others and not enough(len(others)) and enough(len(others) + 1)
+
+
 def strip_all(
     texts: Sequence[str],
     sites: Sequence[str | None],
@@ -109,6 +122,6 @@ def strip_all(
                 carrying.setdefault((site, digest_), set()).add(key)
     stripped = []
     for text, own, site in zip(texts, found, sites, strict=True):
-        template = {d for d in own if len(carrying.get((site or "", d), ())) >= MIN_ARTICLES}
+        template = {d for d in own if enough(len(carrying.get((site or "", d), ())))}
         stripped.append(strip(text, template.__contains__) if template else text)
     return stripped
