@@ -39,15 +39,22 @@ class SiteTemplates:
         """File the paragraphs of ``article`` under its site, in place of any filed
         before for ``article_id``. Returns the other articles of the site that carry a
         paragraph this one made the site's template."""
-        previous = set(self._filed([article_id]).get(article_id, ("", []))[1])
+        filed = self.conn.execute(
+            sa.select(
+                site_paragraphs.c.site, site_paragraphs.c.title, site_paragraphs.c.digest
+            ).where(site_paragraphs.c.article_id == article_id)
+        ).all()
+        previous = {row.digest for row in filed}
+        site = templates.article_site(article)
+        own = templates.digests(article.text) if site is not None else []
+        mine = templates.title_key(article.title)
+        if {(r.site, r.title) for r in filed} == {(site, mine)} and previous == set(own):
+            return []  # filed as it is (``precis reextract`` of an unchanged article)
         self.conn.execute(
             sa.delete(site_paragraphs).where(site_paragraphs.c.article_id == article_id)
         )
-        site = templates.article_site(article)
         if site is None:
             return []
-        own = templates.digests(article.text)
-        mine = templates.title_key(article.title)
         if own:
             self.conn.execute(
                 sa.insert(site_paragraphs),
