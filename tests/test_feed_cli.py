@@ -110,6 +110,13 @@ def test_add_url_failure_is_one_line(precis: Precis, web: WebServer, fetch_env: 
     assert "Traceback" not in result.output
 
 
+def test_add_of_a_url_the_parser_refuses_is_a_one_line_error(precis: Precis) -> None:
+    result = precis("add", "http://[oops/1")
+    assert result.exit_code == 1
+    assert "error: http://[oops/1: not a valid URL" in result.output
+    assert "1 failed" in result.output
+
+
 def test_add_url_refuses_private_addresses_by_default(precis: Precis, web: WebServer) -> None:
     web.routes["/page"] = Reply(200, article_html("x").encode(), {"Content-Type": "text/html"})
     result = precis("add", web.url("/page"))

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from precis.config import Settings
-from precis.errors import ExtractionError, PrecisError
+from precis.errors import ExtractionError, InputError, PrecisError
 from precis.extract import Rules, extract
 from precis.ingest.feeds import FeedEntry, parse_feed
 from precis.ingest.fetch import Fetcher, FetchOptions, page_text
@@ -34,6 +34,7 @@ from precis.pipeline import assign_stories
 from precis.store import AddResult, Store
 from precis.store import feeds as feed_store
 from precis.store.filing import store_article
+from precis.text.hosts import split
 
 log = logging.getLogger(__name__)
 
@@ -278,6 +279,8 @@ def fetch_article(
 def add_url(store: Store, settings: Settings, url: str) -> tuple[str, AddResult]:
     """``precis add URL``: fetch, extract and store one page (no fetch if the URL is stored)."""
     normal = normalise_url(url)
+    if split(normal) is None:
+        raise InputError(url, "not a valid URL; check it (an unclosed '[' in the host?)")
     known = feed_store.article_id_for_url(store, normal)
     if known is not None:
         return normal, AddResult(known, False, "same url")

@@ -15,7 +15,11 @@ import courlan
 def normalise_url(url: str) -> str:
     """The canonical form of an http(s) URL; other strings come back trimmed."""
     url = url.strip()
-    if urlsplit(url).scheme.lower() not in {"http", "https"}:
+    try:
+        scheme = urlsplit(url).scheme
+    except ValueError:  # "http://[oops": not a URL the parser accepts; keep it as given
+        return url
+    if scheme.lower() not in {"http", "https"}:
         return url
     try:
         cleaned = courlan.normalize_url(url, strict=False)
