@@ -5,7 +5,7 @@ site repeats around its articles, left out of what story assignment compares.
    put into a fresh SQLite store through ``precis add``'s path
    (``precis.pipeline.ingest``: extract, store, file each page's paragraphs under its
    site, assign stories) and, in the same run, into a second store with templates
-   turned off (``MIN_ARTICLES`` out of reach: what the store did before). Dragnet has
+   turned off (``template_min_titles`` out of reach: what the store did before). Dragnet has
    no story labels, so this counts the symptom: stories of two or more originals, and
    those whose articles all come from one site (the posts of one blog grouped as one
    "story"; a site is the URL's host, else the source name, as
@@ -28,13 +28,11 @@ site repeats around its articles, left out of what story assignment compares.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import random
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,24 +42,25 @@ from bench import bench_clustering as clustering
 from bench.common import shared, write_result
 from bench.extraction_dragnet import dragnet_gold, dragnet_splits
 from precis.cluster import cluster
+from precis.cluster.assign import Params
 from precis.config import Settings
 from precis.pipeline import ingest
 from precis.store import Store
 from precis.store.schema import articles, site_paragraphs, story_articles
 from precis.text import templates
 
-OFF = 10**9  # MIN_ARTICLES no site reaches: template handling turned off
+OFF = 10**9  # template_min_titles no site reaches: template handling turned off
 POSTS_PER_SITE = 4  # NeuS articles per made-up blog (section 2)
 
 
 def fill(
-    root: Path, ids: list[str], folder: Path, min_articles: int
+    root: Path, ids: list[str], folder: Path, min_titles: int
 ) -> tuple[Path, dict[str, int]]:
     """A fresh store holding the pages, as ``precis add`` stores them, and the article
     each page is stored as (a page whose text another page already has is that one)."""
-    path = folder / f"store-{min_articles}.db"
-    settings = Settings.load({}, database_url=f"sqlite:///{path}")
-    with patched(min_articles), Store.open(settings.database_url) as store:
+    path = folder / f"store-{min_titles}.db"
+    settings = Settings.load({}, database_url=f"sqlite:///{path}", template_min_titles=min_titles)
+    with Store.open(settings.database_url) as store:
         report = ingest(store, [str(root / "html" / f"{i}.html.gz") for i in ids], settings)
     pages = {
         Path(origin).name.removesuffix(".html.gz"): result.id
@@ -108,9 +107,9 @@ def dragnet(ids: list[str], root: Path, folder: Path) -> tuple[dict[str, Any], A
     result: dict[str, Any] = {"pages": len(ids)}
     texts: dict[str, dict[str, str]] = {}
     paths = {}
-    for label, min_articles in (("without templates", OFF), ("with templates", None)):
+    for label, min_titles in (("without templates", OFF), ("with templates", None)):
         started = time.process_time()  # CPU time: wall time on a shared machine is noise
-        path, pages = fill(root, ids, folder, min_articles or templates.MIN_ARTICLES)
+        path, pages = fill(root, ids, folder, min_titles or templates.MIN_TITLES)
         cpu = time.process_time() - started
         texts[label], members = stored(path, pages)
         paths[label] = path
@@ -137,7 +136,7 @@ def found_templates(path: Path) -> list[list[str]]:
         shared_ = conn.execute(
             sa.select(site_paragraphs.c.site, site_paragraphs.c.digest)
             .group_by(site_paragraphs.c.site, site_paragraphs.c.digest)
-            .having(sa.func.count(sa.distinct(site_paragraphs.c.title)) >= templates.MIN_ARTICLES)
+            .having(sa.func.count(sa.distinct(site_paragraphs.c.title)) >= templates.MIN_TITLES)
         ).all()
         wanted: dict[str, set[str]] = defaultdict(set)
         for site, digest in shared_:
@@ -180,13 +179,13 @@ def neus_with_blogs(site_templates: list[list[str]], seed: int = 7) -> dict[str,
             blogged[i] = dataclasses.replace(doc, text=text, source=f"blog{n}.example")
             picked += 1
     rows = {}
-    for label, inputs, min_articles in (
-        ("clean articles", docs, templates.MIN_ARTICLES),
+    for label, inputs, min_titles in (
+        ("clean articles", docs, templates.MIN_TITLES),
         ("with blog templates, rule off", blogged, OFF),
-        ("with blog templates, rule on", blogged, templates.MIN_ARTICLES),
+        ("with blog templates, rule on", blogged, templates.MIN_TITLES),
     ):
-        with patched(min_articles):
-            rows[label] = clustering.bcubed([a.story for a in cluster(inputs)], gold)
+        stories = cluster(inputs, Params(template_titles=min_titles))
+        rows[label] = clustering.bcubed([a.story for a in stories], gold)
     print(
         f"-- NeuS val, {len(docs)} articles; {len(site_templates)} Dragnet site templates on "
         f"{picked} of them ({POSTS_PER_SITE} per made-up blog)"
@@ -198,16 +197,6 @@ def neus_with_blogs(site_templates: list[list[str]], seed: int = 7) -> dict[str,
             f"{row['b3_recall']:>7.4f} {row['ari']:>7.4f}"
         )
     return {"articles": len(docs), "blog_articles": picked, "sites": len(site_templates), **rows}
-
-
-@contextlib.contextmanager
-def patched(min_articles: int) -> Iterator[None]:
-    saved = templates.MIN_ARTICLES
-    templates.MIN_ARTICLES = min_articles
-    try:
-        yield
-    finally:
-        templates.MIN_ARTICLES = saved
 
 
 def run(args: argparse.Namespace) -> int:

@@ -10,11 +10,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from precis.cli import cli
 from precis.cluster import ArticleInput, cluster
 from precis.cluster.assign import article_keys, prepare
 from precis.cluster.features import features
@@ -22,6 +23,7 @@ from precis.config import Settings
 from precis.models import Article
 from precis.pipeline import extract_inputs, ingest, reextract, remove
 from precis.store import Store
+from precis.store.feeds import article_id_for_url
 from precis.store.filing import store_article
 from precis.store.schema import site_paragraphs, story_articles
 from precis.store.stories import StoryStore
@@ -130,19 +132,19 @@ def test_strip_drops_only_the_leading_and_trailing_runs() -> None:
     assert templates.strip("menu\nfooter", template.__contains__) == "menu\nfooter"
 
 
-def test_a_paragraph_is_template_only_when_min_articles_of_the_site_carry_it() -> None:
-    n = templates.MIN_ARTICLES
+def test_a_paragraph_is_template_only_when_min_titles_of_the_site_carry_it() -> None:
+    n = templates.MIN_TITLES
     texts = ["\n".join([f"Body {i}.", "Shared footer."]) for i in range(n)]
     titles = [f"Post {i}" for i in range(n)]
     blog = ["blog.test"] * n
-    assert templates.strip_all(texts[:-1], blog[:-1], titles[:-1]) == texts[:-1]
-    assert templates.strip_all(texts, blog, titles) == [f"Body {i}." for i in range(n)]
+    assert templates.strip_all(texts[:-1], blog[:-1], titles[:-1], least=n) == texts[:-1]
+    assert templates.strip_all(texts, blog, titles, least=n) == [f"Body {i}." for i in range(n)]
     # the same paragraph on different sites is nobody's template
     sites = [f"site{i}.test" for i in range(n)]
-    assert templates.strip_all(texts, sites, titles) == texts
+    assert templates.strip_all(texts, sites, titles, least=n) == texts
     # nor in versions of one article (one title): copies and updates are one article
-    assert templates.strip_all(texts, blog, ["Post"] * n) == texts
-    assert templates.strip_all(texts, blog, ["Post", "POST ", *titles[2:]]) == texts
+    assert templates.strip_all(texts, blog, ["Post"] * n, least=n) == texts
+    assert templates.strip_all(texts, blog, ["Post", "POST ", *titles[2:]], least=n) == texts
 
 
 def test_versions_of_one_post_do_not_make_a_template(store: Store) -> None:
@@ -158,11 +160,12 @@ def test_versions_of_one_post_do_not_make_a_template(store: Store) -> None:
                 url=f"https://www.fivecentnickel.test/savings-{n}",
                 source="Nickel",
             ),
+            templates.MIN_TITLES,
         )[0].id
-        for n in range(templates.MIN_ARTICLES)
+        for n in range(templates.MIN_TITLES)
     ]
     with store.engine.connect() as conn:
-        assert SiteTemplates(conn).template_of(ids) == {i: set() for i in ids}
+        assert SiteTemplates(conn, templates.MIN_TITLES).template_of(ids) == {i: set() for i in ids}
 
 
 def _keys(store: Store, article_id: int) -> dict[str, float]:
@@ -188,7 +191,7 @@ def test_story_keys_leave_out_the_template_whatever_the_order_posts_arrive(
         stories = StoryStore(store)
         ids = {}
         for name in order:
-            ids[name] = store_article(store, _post(name))[0].id
+            ids[name] = store_article(store, _post(name), templates.MIN_TITLES)[0].id
             stories.assign(None)
         for name, article_id in ids.items():
             assert store.get(article_id).text == _post(name).text  # the text is kept whole
@@ -204,7 +207,9 @@ def test_the_third_post_reopens_the_first_two_and_they_part(
     store = any_store
     ingest(store, [str(samples)], settings)  # so that the offers' words are rare
     stories = StoryStore(store)
-    first, second = (store_article(store, _post(n))[0].id for n in ("savings", "holidays"))
+    first, second = (
+        store_article(store, _post(n), templates.MIN_TITLES)[0].id for n in ("savings", "holidays")
+    )
     # a wire copy of the first; dated, so it comes after the undated post in canonical
     # order and is the copy whichever its text hash
     wire = replace(
@@ -213,13 +218,15 @@ def test_the_third_post_reopens_the_first_two_and_they_part(
         source="Wire",
         published=datetime(2026, 1, 2, tzinfo=UTC),
     )
-    copy = store_article(store, replace(wire, text=wire.text + "\n(Wire copy.)"))[0].id
+    copy = store_article(
+        store, replace(wire, text=wire.text + "\n(Wire copy.)"), templates.MIN_TITLES
+    )[0].id
     stories.assign([first, second, copy])
     # two posts: nothing is known to be the site's yet, and the offers group them
     assert stories.story_of(first) == stories.story_of(second)
     assert _duplicate_of(store, copy) == first
 
-    result, reopened = store_article(store, _post("enrollment"))
+    result, reopened = store_article(store, _post("enrollment"), templates.MIN_TITLES)
 
     # the first two and the copy that follows the first
     assert reopened == sorted([first, second, copy])
@@ -254,7 +261,7 @@ def test_ingest_reextract_and_delete_keep_the_paragraph_counts(
     per_article = len(OFFERS) + 3  # the byline, two paragraphs, the offers
     assert counts() == dict.fromkeys(ids, per_article)
     with store.engine.connect() as conn:
-        template = SiteTemplates(conn).template_of(ids)
+        template = SiteTemplates(conn, templates.MIN_TITLES).template_of(ids)
     offers = {templates.digest(p) for p in [BYLINE, *OFFERS]}
     assert template == dict.fromkeys(ids, offers)
     assert [o.state for o in reextract(store, settings)] == ["unchanged"] * len(ids)
@@ -264,18 +271,17 @@ def test_ingest_reextract_and_delete_keep_the_paragraph_counts(
 
 
 def test_reextract_learns_the_template_of_articles_stored_before_it_was_kept(
-    tmp_path: Path, settings: Settings, store: Store, samples: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, settings: Settings, store: Store, samples: Path
 ) -> None:
     """A store made before site templates were kept grouped the posts by the offers;
     ``precis reextract`` files their paragraphs and places them again, apart."""
     ingest(store, [str(samples)], settings)
-    monkeypatch.setattr(templates, "MIN_ARTICLES", 10**9)  # what precis did before
-    ids = _ingested(tmp_path, settings, store)
+    before = replace(settings, template_min_titles=10**9)  # what precis did
+    ids = _ingested(tmp_path, before, store)
     with store.engine.begin() as conn:
         conn.execute(sa.delete(site_paragraphs))
     stories = StoryStore(store)
     assert len({stories.story_of(i) for i in ids}) < len(ids)
-    monkeypatch.undo()
 
     outcomes = [o for o in reextract(store, settings) if o.id in ids]
 
@@ -291,11 +297,11 @@ def test_reextract_learns_the_template_of_articles_stored_before_it_was_kept(
 def test_posts_of_different_sites_have_no_template(store: Store) -> None:
     hosts = ("www.a.test", "www.b.test", "www.c.test", "www.d.test")
     ids = [
-        store_article(store, _post(name, host))[0].id
+        store_article(store, _post(name, host), templates.MIN_TITLES)[0].id
         for name, host in zip(POSTS, hosts, strict=True)
     ]
     with store.engine.connect() as conn:
-        assert SiteTemplates(conn).template_of(ids) == {i: set() for i in ids}
+        assert SiteTemplates(conn, templates.MIN_TITLES).template_of(ids) == {i: set() for i in ids}
 
 
 def test_a_wire_copy_with_its_sites_credit_line_stays_a_copy(
@@ -303,7 +309,7 @@ def test_a_wire_copy_with_its_sites_credit_line_stays_a_copy(
 ) -> None:
     """The credit line a syndicator prints under every copy is its template; the copies
     are still stored whole and linked to the originals they copy."""
-    originals = [store_article(store, _post(name))[0].id for name in POSTS]
+    originals = [store_article(store, _post(name), templates.MIN_TITLES)[0].id for name in POSTS]
     credit = "Distributed by the Syndicate news agency."
     copies = [
         store_article(
@@ -314,6 +320,7 @@ def test_a_wire_copy_with_its_sites_credit_line_stays_a_copy(
                 url=f"https://syndicate.test/{name}",
                 source="Syndicate",
             ),
+            templates.MIN_TITLES,
         )[0]
         for name, (title, body) in POSTS.items()
     ]
@@ -391,7 +398,10 @@ def test_rm_of_a_post_that_made_the_template_reopens_the_others(
 ) -> None:
     """Three posts make the offers a template; once one is deleted the two left no
     longer show it, so they are placed again with the offers counted as their words."""
-    ids = [store_article(store, _post(name))[0].id for name in ("savings", "holidays", "bank")]
+    ids = [
+        store_article(store, _post(name), templates.MIN_TITLES)[0].id
+        for name in ("savings", "holidays", "bank")
+    ]
     stories = StoryStore(store)
     stories.assign(None)
     assert _keys(store, ids[0]) == _body_keys("savings")
@@ -400,8 +410,60 @@ def test_rm_of_a_post_that_made_the_template_reopens_the_others(
 
     assert stories.pending() == []
     with store.engine.connect() as conn:
-        assert SiteTemplates(conn).template_of(ids[:2]) == {i: set() for i in ids[:2]}
+        assert SiteTemplates(conn, templates.MIN_TITLES).template_of(ids[:2]) == {
+            i: set() for i in ids[:2]
+        }
     for name, article_id in zip(("savings", "holidays"), ids[:2], strict=True):
         article = store.get(article_id)
         assert _keys(store, article_id) == article_keys(features(article.title, article.text))
         assert _keys(store, article_id) != _body_keys(name)
+
+
+def test_the_template_rule_is_a_setting(tmp_path: Path, samples: Path) -> None:
+    """``PRECIS_TEMPLATE_MIN_TITLES`` reaches ``precis add`` and ``precis cluster``: with
+    five titles needed, the four posts' offers column is no template and groups them."""
+    rows = [
+        {"id": name, "title": p.title, "text": p.text, "url": p.url}
+        for name in POSTS
+        for p in [_post(name)]
+    ]
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    background = tmp_path / "background.jsonl"
+    background.write_text(
+        "".join(
+            json.dumps({"id": f"s{i}", "title": a.title, "text": a.text}) + "\n"
+            for i, a in enumerate(extract_inputs([str(samples)], Settings.load({})))
+            if isinstance(a, Article)
+        ),
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+
+    def post_stories(least: str) -> tuple[int, int]:
+        env = {"PRECIS_TEMPLATE_MIN_TITLES": least}
+        db = f"sqlite:///{tmp_path / f'store-{least}.db'}"
+        for path in (samples, posts):
+            added = runner.invoke(cli, ["--db", db, "add", str(path)], env=env)
+            assert added.exit_code == 0, added.output
+        with Store.open(db) as store:
+            stories = StoryStore(store)
+            stored = {
+                stories.story_of(article_id_for_url(store, p.url or "") or 0)
+                for p in map(_post, POSTS)
+            }
+        clustered = runner.invoke(
+            cli,
+            ["cluster", "--jsonl", "-"],
+            env=env,
+            input=background.read_text() + posts.read_text(),
+        )
+        assert clustered.exit_code == 0, clustered.output
+        lines = [json.loads(line) for line in clustered.stdout.splitlines()]
+        return len(stored), len({line["story"] for line in lines if line["id"] in POSTS})
+
+    assert post_stories("3") == (len(POSTS), len(POSTS))
+    assert max(post_stories("5")) < len(POSTS)
+    refused = runner.invoke(cli, ["info"], env={"PRECIS_TEMPLATE_MIN_TITLES": "1"})
+    assert refused.exit_code != 0
+    assert "PRECIS_TEMPLATE_MIN_TITLES" in refused.output

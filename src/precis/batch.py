@@ -46,7 +46,7 @@ from typing import Any, Protocol
 
 from precis.batchstories import StoryTables, story_schemas
 from precis.cluster import ArticleInput
-from precis.cluster.assign import Precomputed, prepare
+from precis.cluster.assign import Params, Precomputed, prepare
 from precis.dedupe import band_keys, find_duplicates, signature
 from precis.errors import InputError, PrecisError
 from precis.extract import Rules, extract
@@ -541,8 +541,9 @@ def make_job(
     )
 
 
-def load_result(store: Any, out: Path) -> Row:
-    """Insert a batch result's articles and summaries into ``store`` (see ``bulk_load``)."""
+def load_result(store: Any, out: Path, params: Params) -> Row:
+    """Insert a batch result's articles and summaries into ``store`` (see ``bulk_load``),
+    and its stories, indexed with the grouping settings ``params``."""
     from precis.store.transfer import bulk_load
 
     if not (out / "manifest.json").exists() or not (out / "articles").is_dir():
@@ -554,5 +555,5 @@ def load_result(store: Any, out: Path) -> Row:
     if (out / "story_articles").is_dir():
         from precis.store.stories import StoryStore
 
-        loaded["stories"] = StoryStore(store).load_batch(read_table(out, "story_articles"))
+        loaded["stories"] = StoryStore(store, params).load_batch(read_table(out, "story_articles"))
     return loaded

@@ -32,6 +32,13 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _at_least_two(value: str) -> int:
+    number = int(value)
+    if number < 2:
+        raise ValueError("must be an integer of at least 2")
+    return number
+
+
 def _optional_path(value: str) -> Path | None:
     return Path(value) if value else None
 
@@ -144,6 +151,12 @@ SETTINGS: tuple[Setting, ...] = (
         "share of an article's word 5-grams found in another for it to count as a copy",
         _unit_float,
     ),
+    Setting(
+        "template_min_titles",
+        "articles of one site, with different titles, that must share a paragraph at the top or"
+        " bottom of their text for it to count as the site's template (left out of grouping)",
+        _at_least_two,
+    ),
 )
 
 
@@ -182,6 +195,9 @@ class Settings:
     story_threshold: float = 0.27
     story_window_days: float = 10.0
     duplicate_containment: float = 0.8  # wire copies keep >90% of 5-grams; rewrites <30%
+    # Two reports of one outlet may repeat a background paragraph; three different
+    # articles with the same edge paragraph are a template (precis/text/templates.py).
+    template_min_titles: int = 3
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

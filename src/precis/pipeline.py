@@ -86,7 +86,7 @@ def ingest(
             outcome: AddResult | InputError = item
             origin = item.origin
         else:
-            outcome, others = store_article(store, item)
+            outcome, others = store_article(store, item, settings.template_min_titles)
             reopened.update(others)
             origin = item.origin or "-"
             (report.added if outcome.created else report.existing).append((origin, outcome))
@@ -118,7 +118,7 @@ def reextract(store: Store, settings: Settings, ids: Sequence[int] = ()) -> Iter
     targets = (store.get(article_id) for article_id in ids) if ids else store.iter_all()
     changed: list[int] = []
     for stored in targets:
-        outcome = reextract_one(store, stored, rules)
+        outcome = reextract_one(store, stored, rules, settings.template_min_titles)
         if outcome.state == "changed":
             changed.append(outcome.id)
         changed += outcome.others
@@ -134,9 +134,12 @@ def reextract(store: Store, settings: Settings, ids: Sequence[int] = ()) -> Iter
 REFILE_EVERY = 200
 
 
-def reextract_one(store: Store, stored: StoredArticle, rules: Rules) -> Reextracted:
+def reextract_one(
+    store: Store, stored: StoredArticle, rules: Rules, template_titles: int
+) -> Reextracted:
     """Extract one stored article again, store what changed and file its paragraphs
-    under its site anew (``precis.store.filing``)."""
+    under its site anew (``precis.store.filing``; ``template_titles``: the setting
+    ``template_min_titles``)."""
     old = stored.article
     if old.raw is None or old.raw_type is None:
         return Reextracted(stored.id, "failed", "no raw input was kept")
@@ -146,7 +149,7 @@ def reextract_one(store: Store, stored: StoredArticle, rules: Rules) -> Reextrac
         return Reextracted(stored.id, "failed", new.message)
     new = dataclasses.replace(new, origin=old.origin)
     try:
-        reopened = refile_paragraphs(store, stored.id, new, replace=new != old)
+        reopened = refile_paragraphs(store, stored.id, new, template_titles, replace=new != old)
     except StoreError as exc:
         return Reextracted(stored.id, "failed", exc.message)
     return Reextracted(stored.id, "unchanged" if new == old else "changed", others=tuple(reopened))
@@ -154,13 +157,15 @@ def reextract_one(store: Store, stored: StoredArticle, rules: Rules) -> Reextrac
 
 def remove(store: Store, settings: Settings, article_id: int) -> None:
     """Delete an article (``precis rm``); its copies are placed in stories again."""
-    assign_stories(store, delete_article(store, article_id), settings)
+    assign_stories(store, delete_article(store, article_id, settings.template_min_titles), settings)
 
 
 def story_params(settings: Settings) -> Params:
     """The clustering thresholds in force: the store, ``precis cluster`` and ``precis batch``
     all group with these, so they give the same stories."""
-    return Params(settings.story_threshold, settings.story_window_days)
+    return Params(
+        settings.story_threshold, settings.story_window_days, settings.template_min_titles
+    )
 
 
 def story_store(store: Store, settings: Settings) -> StoryStore:

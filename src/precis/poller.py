@@ -252,7 +252,7 @@ class Poller:
             article = fetch_article(fetcher, url, kept, self._extract)
         started = time.perf_counter()
         try:
-            return store_article(self.store, article)[0]
+            return store_article(self.store, article, self.settings.template_min_titles)[0]
         finally:
             self.timings.add("store", time.perf_counter() - started)
 
@@ -287,4 +287,4 @@ def add_url(store: Store, settings: Settings, url: str) -> tuple[str, AddResult]
     rules = Rules.load(settings.boilerplate_rules)
     with Fetcher(fetch_options(settings)) as fetcher:
         article = fetch_article(fetcher, normal, {"url": normal}, lambda raw: extract(raw, rules))
-    return normal, store_article(store, article)[0]
+    return normal, store_article(store, article, settings.template_min_titles)[0]

@@ -139,8 +139,9 @@ def load_command(app: AppContext, directory: Path) -> None:
     The batch's stories come along; articles that already had a story keep it.
     """
     from precis.batch import load_result
+    from precis.pipeline import story_params
 
-    loaded = load_result(app.store, directory)
+    loaded = load_result(app.store, directory, story_params(app.settings))
     echo_json(loaded)
 
 

@@ -12,6 +12,7 @@ import click
 
 from precis.cli.context import AppContext
 from precis.errors import InputError
+from precis.pipeline import story_params
 from precis.store.transfer import TransferReport, export_jsonl, import_jsonl
 
 pass_app = click.make_pass_decorator(AppContext)
@@ -38,7 +39,7 @@ def export_command(app: AppContext, out: str) -> None:
 def import_command(app: AppContext, path: str) -> None:
     """Import a 'precis export' file; records already stored are skipped."""
     with _open(path, "r") as stream:
-        report = import_jsonl(app.store, stream, origin=path)
+        report = import_jsonl(app.store, stream, origin=path, params=story_params(app.settings))
     click.echo(f"imported {_summary(report)}", err=True)
 
 

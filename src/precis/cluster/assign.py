@@ -69,6 +69,8 @@ SHOWN_KEYS = 8  # shared keys listed in an explanation
 class Params:
     threshold: float = THRESHOLD
     window_days: float = WINDOW_DAYS
+    # articles of one site, with different titles, that make a paragraph its template
+    template_titles: int = templates.MIN_TITLES
 
 
 def article_keys(f: Features) -> dict[str, float]:
@@ -331,7 +333,7 @@ def cluster(
     given = precomputed.keys(originals) if precomputed else {}
     # templates are counted over every article, as the store counts every stored one; an
     # original that loses its template is keyed again, whatever was precomputed
-    stripped = {a.id: a for a in without_templates(ordered, precomputed)}
+    stripped = {a.id: a for a in without_templates(ordered, precomputed, params.template_titles)}
     keyed = {
         a.id: given[a.id]
         if a.id in given and stripped[a.id] is a
@@ -372,11 +374,14 @@ def cluster(
 
 
 def without_templates(
-    articles: Sequence[ArticleInput], precomputed: Precomputed | None = None
+    articles: Sequence[ArticleInput],
+    precomputed: Precomputed | None = None,
+    least: int = templates.MIN_TITLES,
 ) -> list[ArticleInput]:
-    """The articles without their site's template (``precis.text.templates``), the
-    template found among ``articles`` themselves; paragraph fingerprints come from
-    ``precomputed`` where it has them (``precis batch`` hashes them on its workers)."""
+    """The articles without their site's template (``precis.text.templates``; ``least``
+    articles of different titles make one), the template found among ``articles``
+    themselves; paragraph fingerprints come from ``precomputed`` where it has them
+    (``precis batch`` hashes them on its workers)."""
     sites = [templates.site_of(a.url, a.source) for a in articles]
     given = [precomputed.paragraphs(a) if precomputed else None for a in articles]
     found = [
@@ -384,7 +389,7 @@ def without_templates(
         for a, g, site in zip(articles, given, sites, strict=True)
     ]
     texts = templates.strip_all(
-        [a.text for a in articles], sites, [a.title for a in articles], found
+        [a.text for a in articles], sites, [a.title for a in articles], found, least=least
     )
     return [
         a if text == a.text else dataclasses.replace(a, text=text)

@@ -36,20 +36,24 @@ def _writing(store: Store, article: Article) -> AbstractContextManager[Connectio
     return store.serialised()
 
 
-def store_article(store: Store, article: Article) -> tuple[AddResult, list[int]]:
+def store_article(
+    store: Store, article: Article, template_titles: int
+) -> tuple[AddResult, list[int]]:
     """Store ``article`` (unless it is already stored) and file its paragraphs under its
     site, in one transaction, serialised when the article has a site (it may take other
-    articles out of their stories). Returns the outcome and the articles reopened (taken
-    out of their stories, with their copies)."""
+    articles out of their stories). ``template_titles`` is the setting
+    ``template_min_titles``. Returns the outcome and the articles reopened (taken out of
+    their stories, with their copies)."""
     with _writing(store, article) as conn:
         result = store.add(article, conn=conn)
-        carrying = SiteTemplates(conn).record(result.id, article) if result.created else []
+        sites = SiteTemplates(conn, template_titles)
+        carrying = sites.record(result.id, article) if result.created else []
         reopened = unfile(store, conn, carrying)
     return result, reopened
 
 
 def refile_paragraphs(
-    store: Store, article_id: int, article: Article, *, replace: bool
+    store: Store, article_id: int, article: Article, template_titles: int, *, replace: bool
 ) -> list[int]:
     """File the paragraphs of a re-extracted article anew, storing it first when
     ``replace`` (``Store.replace_text``), in one transaction; returns the articles
@@ -57,7 +61,7 @@ def refile_paragraphs(
     with _writing(store, article) as conn:
         if replace:
             store.replace_text(article_id, article, conn=conn)
-        sites = SiteTemplates(conn)
+        sites = SiteTemplates(conn, template_titles)
         before = sites.template_of([article_id]).get(article_id, set())
         carrying = sites.record(article_id, article)
         if sites.template_of([article_id]).get(article_id, set()) != before:
@@ -65,13 +69,13 @@ def refile_paragraphs(
         return unfile(store, conn, carrying)
 
 
-def delete_article(store: Store, article_id: int) -> list[int]:
+def delete_article(store: Store, article_id: int, template_titles: int) -> list[int]:
     """Delete an article, taking it and its copies out of their stories first, with the
     articles of its site whose template it was needed for (their keys change), in one
     serialised transaction; returns the articles reopened, which wait to be placed
     again."""
     with store.serialised() as conn:
-        carrying = SiteTemplates(conn).forget(article_id)
+        carrying = SiteTemplates(conn, template_titles).forget(article_id)
         reopened = unfile(store, conn, [article_id, *carrying])
         store.delete(article_id, conn=conn)
     return [a for a in reopened if a != article_id]

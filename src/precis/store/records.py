@@ -28,6 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from precis.cluster.assign import Params
 from precis.store.db import Store
 from precis.store.schema import (
     articles,
@@ -129,7 +130,7 @@ def _with_partner_hashes(conn: Connection, records: list[Row]) -> Iterator[Row]:
         yield {k: v for k, v in record.items() if k != "id"}
 
 
-def load_stories(store: Store, conn: Connection, rows: Sequence[Row]) -> int:
+def load_stories(store: Store, conn: Connection, rows: Sequence[Row], params: Params) -> int:
     from precis.store.storyload import StoryLoader, StoryRecord
 
     records = [
@@ -138,7 +139,7 @@ def load_stories(store: Store, conn: Connection, rows: Sequence[Row]) -> int:
         )
         for row in rows
     ]
-    return StoryLoader(store).insert_records(records, conn)
+    return StoryLoader(store, params).insert_records(records, conn)
 
 
 # -- feeds ---------------------------------------------------------------------------------
@@ -148,7 +149,7 @@ def export_feeds(conn: Connection) -> Iterator[Row]:
         yield dict(row)
 
 
-def load_feeds(store: Store, conn: Connection, rows: Sequence[Row]) -> int:
+def load_feeds(store: Store, conn: Connection, rows: Sequence[Row], params: Params) -> int:
     values = [{name: row.get(name) for name in FEED_COLUMNS} for row in rows]
     statement = store._insert(feeds).on_conflict_do_nothing().returning(feeds.c.id)
     return len(conn.execute(statement, values).all())
@@ -169,7 +170,7 @@ def export_feed_entries(conn: Connection) -> Iterator[Row]:
         yield dict(row)
 
 
-def load_feed_entries(store: Store, conn: Connection, rows: Sequence[Row]) -> int:
+def load_feed_entries(store: Store, conn: Connection, rows: Sequence[Row], params: Params) -> int:
     feed_ids = dict(
         conn.execute(
             sa.select(feeds.c.url, feeds.c.id).where(feeds.c.url.in_({r["feed"] for r in rows}))
@@ -210,7 +211,7 @@ def export_entities(conn: Connection) -> Iterator[Row]:
         yield {"kind": row.type, "name": row.name}
 
 
-def load_entities(store: Store, conn: Connection, rows: Sequence[Row]) -> int:
+def load_entities(store: Store, conn: Connection, rows: Sequence[Row], params: Params) -> int:
     values = [{"type": r["kind"], "name": r["name"]} for r in rows]
     statement = store._insert(entities).on_conflict_do_nothing().returning(entities.c.id)
     return len(conn.execute(statement, values).all())
@@ -257,7 +258,7 @@ def export_analyses(conn: Connection) -> Iterator[Row]:
         yield row
 
 
-def load_analyses(store: Store, conn: Connection, rows: Sequence[Row]) -> int:
+def load_analyses(store: Store, conn: Connection, rows: Sequence[Row], params: Params) -> int:
     article_ids = _article_ids(conn, {r["article"] for r in rows})
     done = set(
         conn.execute(

@@ -116,15 +116,15 @@ class StoryStore:
     # -- bulk: batch results, imports, rebuilding the index (``precis.store.storyload``)
     def load_batch(self, rows: Iterable[dict[str, Any]]) -> int:
         """Insert the stories of a batch run; see ``StoryLoader.load_batch``."""
-        return StoryLoader(self.store).load_batch(rows)
+        return StoryLoader(self.store, self.params).load_batch(rows)
 
     def insert_records(self, records: Sequence[StoryRecord], conn: Connection | None = None) -> int:
         """Insert stories moved between databases; see ``StoryLoader.insert_records``."""
-        return StoryLoader(self.store).insert_records(records, conn)
+        return StoryLoader(self.store, self.params).insert_records(records, conn)
 
     def rebuild_index(self) -> int:
         """Recompute the derived index tables; see ``StoryLoader.rebuild_index``."""
-        return StoryLoader(self.store).rebuild_index()
+        return StoryLoader(self.store, self.params).rebuild_index()
 
     # -- reading ------------------------------------------------------------------------
     def get(self, story_id: int) -> StoryView:

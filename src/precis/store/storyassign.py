@@ -184,7 +184,7 @@ class StoryAssigner:
                     int(r.id): r
                     for r in conn.execute(sa.select(*_READ_COLUMNS).where(articles.c.id.in_(chunk)))
                 }
-                template = SiteTemplates(conn).template_of(chunk)
+                template = SiteTemplates(conn, self.params.template_titles).template_of(chunk)
                 found += (_Read.of(rows[i], template.get(i)) for i in chunk if i in rows)
         return found
 
@@ -206,7 +206,9 @@ class StoryAssigner:
                 row = conn.execute(
                     sa.select(*_READ_COLUMNS).where(articles.c.id == item.article_id)
                 ).one()
-                template = SiteTemplates(conn).template_of([item.article_id])
+                template = SiteTemplates(conn, self.params.template_titles).template_of(
+                    [item.article_id]
+                )
                 item = _Read.of(row, template.get(item.article_id))
             still.append(item)
         return still

@@ -15,7 +15,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from precis.cluster import dedup, density
-from precis.cluster.assign import article_keys, index_keys, weigh
+from precis.cluster.assign import Params, article_keys, index_keys, weigh
 from precis.cluster.features import features
 from precis.store.db import Store
 from precis.store.schema import (
@@ -77,9 +77,11 @@ def _partner_ids(
 
 @dataclass(frozen=True, slots=True)
 class StoryLoader:
-    """Bulk writes of stories and their index, on one store."""
+    """Bulk writes of stories and their index, on one store; ``params``: the grouping
+    settings (the site template rule decides what the index keys leave out)."""
 
     store: Store
+    params: Params = field(default_factory=Params)
 
     def load_batch(self, rows: Iterable[dict[str, Any]]) -> int:
         """Insert the stories of a batch run (``story_articles`` rows: content_hash, story,
@@ -160,7 +162,7 @@ class StoryLoader:
                     originals.append(article_id)
             conn.execute(sa.insert(story_articles), values)
             filed += [found[m["content_hash"]][0] for m in members]
-        SiteTemplates(conn).file_many(filed)
+        SiteTemplates(conn, self.params.template_titles).file_many(filed)
         self.index(conn, originals)
         add_density_totals(self.store, conn, math.fsum(densities), len(densities))
         return created
@@ -246,7 +248,9 @@ class StoryLoader:
                     articles.c.id.in_(list(article_ids[start : start + CHUNK]))
                 )
             ).all()
-            template = SiteTemplates(conn).template_of([int(r.id) for r in rows])
+            template = SiteTemplates(conn, self.params.template_titles).template_of(
+                [int(r.id) for r in rows]
+            )
             yield [
                 (
                     int(r.id),

@@ -31,9 +31,11 @@ from precis.text import templates
 
 @dataclass(frozen=True, slots=True)
 class SiteTemplates:
-    """The site paragraph counts, on the caller's connection (in its transaction)."""
+    """The site paragraph counts, on the caller's connection (in its transaction);
+    ``least``: the titles a template takes (setting ``template_min_titles``)."""
 
     conn: Connection
+    least: int
 
     def record(self, article_id: int, article: Article) -> list[int]:
         """File the paragraphs of ``article`` under its site, in place of any filed
@@ -61,7 +63,9 @@ class SiteTemplates:
                 [{"site": site, "digest": d, "article_id": article_id, "title": mine} for d in own],
             )
         others = self._titles(site, own, exclude=article_id)
-        newly = sorted(d for d in set(own) - previous if templates.tips(others.get(d, set()), mine))
+        newly = sorted(
+            d for d in set(own) - previous if templates.tips(others.get(d, set()), mine, self.least)
+        )
         return self._carrying(site, newly, article_id)
 
     def forget(self, article_id: int) -> list[int]:
@@ -77,7 +81,7 @@ class SiteTemplates:
         site, mine = rows[0].site, rows[0].title
         own = [row.digest for row in rows]
         others = self._titles(site, own, exclude=article_id)
-        lost = sorted(d for d in own if templates.tips(others.get(d, set()), mine))
+        lost = sorted(d for d in own if templates.tips(others.get(d, set()), mine, self.least))
         return self._carrying(site, lost, article_id)
 
     def file_many(self, article_ids: Sequence[int]) -> None:
@@ -128,7 +132,9 @@ class SiteTemplates:
             )
             counts.update(((site, d), int(n)) for site, d, n in self.conn.execute(query).all())
         return {
-            article_id: {d for d in digests if templates.enough(counts.get((site, d), 0))}
+            article_id: {
+                d for d in digests if templates.enough(counts.get((site, d), 0), self.least)
+            }
             for article_id, (site, digests) in filed.items()
         }
 

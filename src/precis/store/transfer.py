@@ -26,6 +26,7 @@ from typing import IO, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from precis.cluster.assign import Params
 from precis.errors import InputError
 from precis.store import records
 from precis.store.db import Store
@@ -51,7 +52,8 @@ class RecordType:
 
     name: str
     export: Callable[[Connection], Iterator[Row]]
-    load: Callable[[Store, Connection, Sequence[Row]], int]
+    # (store, connection, a chunk of rows, the grouping settings) -> rows inserted
+    load: Callable[[Store, Connection, Sequence[Row], Params], int]
 
 
 @dataclass(slots=True)
@@ -130,8 +132,12 @@ def decode(row: Row) -> Row:
 
 
 # -- import --------------------------------------------------------------------------------
-def import_jsonl(store: Store, lines: Iterable[str], origin: str = "-") -> TransferReport:
-    """Insert every record; records already present (same URL or text) are skipped."""
+def import_jsonl(
+    store: Store, lines: Iterable[str], origin: str = "-", params: Params | None = None
+) -> TransferReport:
+    """Insert every record; records already present (same URL or text) are skipped.
+    ``params``: the grouping settings the imported stories are indexed with."""
+    params = params or Params()
     report = TransferReport()
     pending: dict[str, list[Row]] = {}
     for number, line in enumerate(lines, start=1):
@@ -146,12 +152,12 @@ def import_jsonl(store: Store, lines: Iterable[str], origin: str = "-") -> Trans
             raise InputError(f"{origin}:{number}", f"unknown record type {kind!r}")
         # a record may refer to an earlier type (a summary to its article): flush those first
         for earlier in _before(kind):
-            _flush(store, earlier, pending, report)
+            _flush(store, earlier, pending, report, params)
         pending.setdefault(kind, []).append(decode(record))
         if len(pending[kind]) >= CHUNK:
-            _flush(store, kind, pending, report)
+            _flush(store, kind, pending, report, params)
     for kind in RECORD_TYPES:
-        _flush(store, kind, pending, report)
+        _flush(store, kind, pending, report, params)
     return report
 
 
@@ -177,22 +183,28 @@ def _before(kind: str) -> list[str]:
     return names[: names.index(kind)]
 
 
-def _flush(store: Store, kind: str, pending: dict[str, list[Row]], report: TransferReport) -> None:
+def _flush(
+    store: Store,
+    kind: str,
+    pending: dict[str, list[Row]],
+    report: TransferReport,
+    params: Params,
+) -> None:
     rows = pending.pop(kind, [])
     if not rows:
         return
     # serialised: imported stories are filed in the story index, like an assignment's
     with store.serialised() as conn:
-        inserted = RECORD_TYPES[kind].load(store, conn, rows)
+        inserted = RECORD_TYPES[kind].load(store, conn, rows, params)
     report.count(kind, len(rows), inserted)
 
 
-def _load_articles(store: Store, conn: Connection, rows: Sequence[Row]) -> int:
+def _load_articles(store: Store, conn: Connection, rows: Sequence[Row], params: Params) -> int:
     values = [{name: row.get(name) for name in ARTICLE_COLUMNS} for row in rows]
     return _inserted(conn, insert_ignore(store, articles).returning(articles.c.id), values)
 
 
-def _load_summaries(store: Store, conn: Connection, rows: Sequence[Row]) -> int:
+def _load_summaries(store: Store, conn: Connection, rows: Sequence[Row], params: Params) -> int:
     hashes = {row["content_hash"] for row in rows}
     ids = dict(
         conn.execute(

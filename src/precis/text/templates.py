@@ -10,8 +10,8 @@ the rare words of the blog's sidebar.
 
 The rule (site-level template detection in the spirit of Bar-Yossef and Rajagopalan's
 "template detection via data mining", reduced to what extracted text still carries): a
-paragraph is part of a site's template when at least ``MIN_ARTICLES`` articles of the
-site with different titles have it (the same words after case and whitespace folding).
+paragraph is part of a site's template when at least ``MIN_TITLES`` articles of the
+site with different titles have it (setting ``template_min_titles``) (the same words after case and whitespace folding).
 Different titles, because copies and updated versions of one article (which share its
 paragraphs and its title) are one article, not a template's evidence. The leading and the
 trailing run of template paragraphs is left out of what story grouping compares
@@ -33,9 +33,10 @@ from precis.models import Article
 from precis.text.hosts import url_host
 
 # Articles of one site, with different titles, that must share a paragraph before it
-# counts as the site's: two reports of one outlet may repeat a paragraph (the same
-# background); three different articles carrying the same edge paragraph are a template.
-MIN_ARTICLES = 3
+# counts as the site's (the default of the ``template_min_titles`` setting): two reports
+# of one outlet may repeat a paragraph (the same background); three different articles
+# carrying the same edge paragraph are a template.
+MIN_TITLES = 3
 _SPACE = re.compile(r"\s+")
 
 
@@ -89,17 +90,17 @@ def strip(text: str, is_template: Callable[[str], bool]) -> str:
     return "\n".join(lines[first : last + 1])
 
 
-def enough(titles: int) -> bool:
+def enough(titles: int, least: int) -> bool:
     """The rule: a paragraph that articles of this many different titles of one site
-    carry is the site's template."""
-    return titles >= MIN_ARTICLES
+    carry is the site's template (``least``: the titles it takes)."""
+    return titles >= least
 
 
-def tips(others: Collection[str], mine: str) -> bool:
+def tips(others: Collection[str], mine: str, least: int) -> bool:
     """Whether an article titled ``mine`` decides the rule for a paragraph that articles
     titled ``others`` (the site's other ones) carry: adding it makes the paragraph a
     template, removing it unmakes it."""
-    return mine not in others and not enough(len(others)) and enough(len(others) + 1)
+    return mine not in others and len(others) + 1 == least
 
 
 def strip_all(
@@ -107,11 +108,14 @@ def strip_all(
     sites: Sequence[str | None],
     titles: Sequence[str | None],
     found: Sequence[Sequence[str]] | None = None,
+    *,
+    least: int,
 ) -> list[str]:
     """Each text without its site's template, the sites' paragraphs counted over
     ``texts`` themselves (a batch that sees its whole input: ``precis cluster``).
     ``found``: each text's paragraph fingerprints (``digests``), when already known;
-    only a text with a template paragraph is read again."""
+    only a text with a template paragraph is read again; ``least``: the titles a
+    template takes."""
     if found is None:
         found = [digests(text) for text in texts]
     carrying: dict[tuple[str, str], set[str]] = {}
@@ -122,6 +126,6 @@ def strip_all(
                 carrying.setdefault((site, digest_), set()).add(key)
     stripped = []
     for text, own, site in zip(texts, found, sites, strict=True):
-        template = {d for d in own if enough(len(carrying.get((site or "", d), ())))}
+        template = {d for d in own if enough(len(carrying.get((site or "", d), ())), least)}
         stripped.append(strip(text, template.__contains__) if template else text)
     return stripped
