@@ -56,8 +56,9 @@ def home(
         source=source,
         day=day or "",
         page=page,
+        first=query_string(source=source, day=day),
         newer=query_string(source=source, day=day, page=page - 1 if page > 2 else None)
-        if page > 1
+        if page > 1 and found  # past the end the way back is the first page, not page - 1
         else None,
         older=query_string(source=source, day=day, page=page + 1)
         if len(found) > PAGE_SIZE
@@ -117,6 +118,7 @@ def _article_page(
         body=article_body(doc, frozenset(chosen)),
         sentence_count=len(doc.sentences),
         summary=shown,
+        count=count,
         shorter=max(1, count - 1),
         longer=min(len(doc.sentences), count + 1),
         near=navigation.neighbours(reader.store, stored),
@@ -140,6 +142,7 @@ def search_page(
         q=q,
         results=results,
         page=page,
+        first=query_string(q=q),
         newer=query_string(q=q, page=page - 1) if page > 1 else None,
         older=query_string(q=q, page=page + 1) if more else None,
     )

@@ -1,0 +1,101 @@
+"""Defects found by reading a real store (~2,600 news and web pages) in the reader.
+
+Each test pins one thing a reader ran into: pages past the end of a listing, articles
+without a source, the summary length buttons at their bounds, the page icon.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from fastapi.testclient import TestClient
+
+from precis.models import Article
+from precis.store import Store
+
+
+def briefs(store: Store, n: int, source: str | None = "Wire") -> list[int]:
+    return [
+        store.add(
+            Article(
+                f"Brief {i}",
+                f"Brief number {i} of the day about the harbour.",
+                source=source,
+                published=datetime(2026, 9, 1, i % 24, i // 24, tzinfo=UTC),
+            )
+        ).id
+        for i in range(n)
+    ]
+
+
+def test_home_past_the_last_page_says_so(client: TestClient, store: Store) -> None:
+    """Page 9 of a 2-page list is not an empty store: no "add some with precis add"."""
+    briefs(store, 25)
+    page = client.get("/", params={"page": 9}).text
+    assert "precis add" not in page
+    assert "No articles on page 9" in page
+    assert 'href="/"' in page
+    filtered = client.get("/", params={"page": 9, "source": "Wire"}).text
+    assert "precis add" not in filtered
+    assert 'href="/?source=Wire"' in filtered  # back to the first page of the same filter
+
+
+def test_search_past_the_last_page_says_so(client: TestClient, store: Store) -> None:
+    """Articles do contain the word: the page is past the end, not a failed search."""
+    briefs(store, 25)
+    page = client.get("/search", params={"q": "harbour", "page": 5}).text
+    assert "No article contains" not in page
+    assert "No more results on page 5" in page
+    assert 'href="/search?q=harbour"' in page
+
+
+def test_search_hit_without_source_has_no_dangling_separator(
+    client: TestClient, store: Store
+) -> None:
+    briefs(store, 1, source=None)
+    page = client.get("/search", params={"q": "brief"}).text
+    meta = re.findall(r'<div class="meta">(.*?)</div>', page, re.S)
+    assert meta, page
+    assert all(not m.strip().startswith("·") for m in meta), meta
+
+
+def test_neighbours_of_an_article_without_a_source_are_not_from_this_source(
+    client: TestClient, store: Store
+) -> None:
+    """Source-less articles step through each other; they are not "from this source"."""
+    first, second = briefs(store, 2, source=None)
+    page = client.get(f"/articles/{first}").text
+    assert f'href="/articles/{second}"' in page
+    assert "this source" not in page
+    assert "with no source" in page
+
+
+def test_no_empty_neighbour_navigation(client: TestClient, store: Store) -> None:
+    """An article alone in its source gets no empty ``<nav>`` landmark."""
+    (alone,) = briefs(store, 1, source="Only Outlet")
+    page = client.get(f"/articles/{alone}").text
+    assert 'class="pager neighbours"' not in page
+
+
+def test_summary_length_buttons_are_disabled_at_their_bounds(
+    client: TestClient, ids: list[int]
+) -> None:
+    """Served with a summary (no script needed), Shorter at one sentence and Longer at
+    every sentence are marked disabled instead of reloading the same summary."""
+    one = client.get(f"/articles/{ids[1]}", params={"sentences": 1}).text
+    assert re.search(r'id="shorter"[^>]*aria-disabled="true"', one)
+    assert not re.search(r'id="longer"[^>]*aria-disabled="true"', one)
+    every = client.get(f"/articles/{ids[1]}", params={"sentences": 3}).text
+    assert re.search(r'id="longer"[^>]*aria-disabled="true"', every)
+    assert not re.search(r'id="shorter"[^>]*aria-disabled="true"', every)
+
+
+def test_pages_name_an_icon_the_server_has(client: TestClient, ids: list[int]) -> None:
+    """Without one the browser asks for /favicon.ico on every page and logs a 404."""
+    page = client.get("/").text
+    found = re.search(r'<link rel="icon" href="([^"]+)"', page)
+    assert found, "no <link rel=icon>"
+    icon = client.get(found.group(1))
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/")
