@@ -253,3 +253,22 @@ def test_pages_log_no_console_errors(server: str, page: Any) -> None:
         page.goto(server + path)
         page.wait_for_load_state("networkidle")
     assert not logged, logged
+
+
+def test_keyboard_skip_link_is_shown_on_focus_and_moves_to_the_content(
+    server: str, page: Any
+) -> None:
+    page.goto(server + "/")
+    skip = page.get_by_role("link", name="Skip to the content")
+    box = skip.bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] <= 0  # off screen until focused
+    page.keyboard.press("Tab")
+    playwright_api.expect(skip).to_be_focused()
+    box = skip.bounding_box()
+    assert box is not None
+    assert box["y"] >= 0
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+    page.keyboard.press("Tab")  # the next stop is inside the content, not the header
+    assert page.evaluate("document.activeElement.closest('main') !== null")

@@ -11,8 +11,11 @@ from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 
+from precis.config import Settings
 from precis.models import Article
 from precis.store import Store
+from precis.web import create_app
+from precis.web.stories import NoStories, StoryCard
 
 
 def briefs(store: Store, n: int, source: str | None = "Wire") -> list[int]:
@@ -99,3 +102,41 @@ def test_pages_name_an_icon_the_server_has(client: TestClient, ids: list[int]) -
     icon = client.get(found.group(1))
     assert icon.status_code == 200
     assert icon.headers["content-type"].startswith("image/")
+
+
+class FailingStories(NoStories):
+    """A story provider whose every call fails the way a bug would."""
+
+    def top(self, limit: int, offset: int = 0, min_sources: int = 1) -> list[StoryCard]:
+        raise RuntimeError("a bug in the story code")
+
+
+def test_an_internal_error_on_a_page_is_an_html_page(
+    settings: Settings, store: Store, ids: list[int]
+) -> None:
+    """A reader whose page fails sees the site's error page, not a JSON body; the API
+    keeps its JSON error shape."""
+    app = create_app(settings, store, FailingStories())
+    with TestClient(app, raise_server_exceptions=False) as broken:
+        page = broken.get("/")
+        assert page.status_code == 500
+        assert page.headers["content-type"].startswith("text/html")
+        assert "internal error" in page.text
+        assert "a bug in the story code" not in page.text  # details stay in the log
+        api = broken.get("/api/stories")
+        assert api.status_code == 500
+        assert api.json() == {
+            "ok": False,
+            "error": "internal error; the server log has the details",
+            "status": 500,
+        }
+
+
+def test_a_skip_link_leads_past_the_header(client: TestClient, ids: list[int]) -> None:
+    """Keyboard users reach the content without tabbing through the header first."""
+    page = client.get("/").text
+    body = page[page.index("<body>") :]
+    first_link = re.search(r"<a [^>]*>", body)
+    assert first_link is not None
+    assert 'href="#main"' in first_link.group(0), first_link.group(0)
+    assert '<main id="main"' in page
