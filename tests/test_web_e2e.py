@@ -249,8 +249,14 @@ def test_pages_log_no_console_errors(server: str, page: Any) -> None:
     under the fixture's request routing: ``test_pages_name_an_icon_the_server_has``.)"""
     logged: list[str] = []
     page.on("console", lambda m: logged.append(m.text) if m.type == "error" else None)
-    for path in ("/", "/sources", "/search?q=port"):
+    for path in ("/", "/sources", "/search?q=port", "/entities", "/articles/1"):
         page.goto(server + path)
+        page.wait_for_load_state("networkidle")
+    page.get_by_role("link", name="No time to read? Get a summary").click()
+    playwright_api.expect(page.locator("#summary-list li").first).to_be_visible()
+    if STORY_MODULE_PRESENT:
+        page.goto(server + "/")
+        page.locator(".story-card a.headline").first.click()
         page.wait_for_load_state("networkidle")
     assert not logged, logged
 

@@ -140,3 +140,15 @@ def test_a_skip_link_leads_past_the_header(client: TestClient, ids: list[int]) -
     assert first_link is not None
     assert 'href="#main"' in first_link.group(0), first_link.group(0)
     assert '<main id="main"' in page
+
+
+def test_search_says_when_a_query_uses_syntax_it_does_not_have(
+    client: TestClient, ids: list[int]
+) -> None:
+    """``-strike`` finds articles *with* "strike" and ``"dock strike"`` is not a phrase
+    search: a reader typing either is told the words are matched as plain words."""
+    for query in ("-strike", '"dock strike"', "dock AND strike", "port OR harbour", "dock*"):
+        page = client.get("/search", params={"q": query}).text
+        assert 'class="note syntax"' in page, query
+    plain = client.get("/search", params={"q": "dock strike"}).text
+    assert 'class="note syntax"' not in plain

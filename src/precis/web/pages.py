@@ -8,6 +8,7 @@ page with the summary highlighted on the server.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -29,6 +30,9 @@ router = APIRouter(include_in_schema=False)
 Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description="page number")]
 TOP_STORIES = 10  # stories shown above the latest articles on the home page
 HOME_MIN_SOURCES = 2  # a one-outlet "story" is just an article: the latest list has it
+# Search-engine syntax a reader may type (a phrase in quotes, -exclusion, prefix*,
+# AND/OR/NOT): store.search matches every word as a plain word, so the page says so.
+QUERY_SYNTAX = re.compile(r'["*]|(?:^|\s)-\w|\b(?:AND|OR|NOT)\b')
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -140,6 +144,7 @@ def search_page(
         request,
         "search.html",
         q=q,
+        syntax=QUERY_SYNTAX.search(q) is not None,
         results=results,
         page=page,
         first=query_string(q=q),
