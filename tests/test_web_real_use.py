@@ -152,3 +152,28 @@ def test_search_says_when_a_query_uses_syntax_it_does_not_have(
         assert 'class="note syntax"' in page, query
     plain = client.get("/search", params={"q": "dock strike"}).text
     assert 'class="note syntax"' not in plain
+
+
+def test_entities_past_the_last_page_says_so(
+    client: TestClient, store: Store, ids: list[int]
+) -> None:
+    from precis.entities.model import Analysis, Mention
+    from precis.store.entities import save_analysis
+
+    stored = store.get(ids[3])  # "The Eastbrook library reopened ..."
+    mention = Mention(4, 13, "Eastbrook", "Eastbrook", "place")
+    assert stored.text[mention.start : mention.end] == mention.surface
+    save_analysis(store, stored.id, stored.content_hash, "test", Analysis((mention,), ()))
+    assert "Eastbrook" in client.get("/entities").text
+    page = client.get("/entities", params={"page": 7, "type": "place"}).text
+    assert "No entities found yet" not in page
+    assert "No entities on page 7" in page
+    assert 'href="/entities?type=place"' in page
+
+
+def test_the_last_day_of_the_calendar_is_a_date(client: TestClient, ids: list[int]) -> None:
+    """9999-12-31 is a valid date (the date picker offers it): an empty day, not an error
+    saying it is "not a date"."""
+    page = client.get("/", params={"day": "9999-12-31"})
+    assert page.status_code == 200
+    assert "match these filters" in page.text
