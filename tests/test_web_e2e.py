@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -202,3 +203,78 @@ def test_read_summarize_navigate_search(server: str, page: Any, shots: Path) -> 
     citation.click()
     assert tab.url.endswith(target)
     expect(tab.locator("a.story-link")).to_be_visible()
+
+
+# Real pages bring site names of 100+ characters as sources and unbroken strings (URLs,
+# markup debris) in titles and text; none of it may push the page wider than the screen.
+LONG_WORD = "Supercalifragilistic" * 15
+LONG_SOURCE = "Zillow Blog - Real Estate Market Stats, Celebrity Real Estate, and Zillow News"
+
+
+def test_long_words_and_names_never_widen_the_page(
+    server: str, page: Any, store: Store, settings: Settings
+) -> None:
+    from precis.models import Article
+    from precis.store.stories import StoryStore
+
+    wide = [
+        store.add(
+            Article(
+                title=f"Headline {n} {LONG_WORD}",
+                text=f"A word {LONG_WORD} ends here. A second sentence {n} follows it.",
+                source=f"{LONG_SOURCE} {n}",
+                published=datetime(2026, 11, 9, 9, n, tzinfo=UTC),
+            )
+        ).id
+        for n in range(2)
+    ]
+    assign_stories(store, None, settings)
+    story = StoryStore(store).story_of(wide[0])
+    paths = ["/", f"/articles/{wide[0]}", f"/articles/{wide[1]}?summary=true", "/sources"]
+    paths += ["/search?q=headline", f"/?source={LONG_SOURCE} 0"]
+    paths += [f"/stories/{story}"] if story is not None else []
+    for width in (375, 1200):
+        page.set_viewport_size({"width": width, "height": 900})
+        for path in paths:
+            page.goto(server + path)
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{path} is {overflow}px wider than a {width}px screen"
+
+
+def test_pages_log_no_console_errors(server: str, page: Any) -> None:
+    """The console reports what a reader never sees: a blocked inline style or script
+    (CSP), a failed load. (The missing icon this check was written for is not requested
+    under the fixture's request routing: ``test_pages_name_an_icon_the_server_has``.)"""
+    logged: list[str] = []
+    page.on("console", lambda m: logged.append(m.text) if m.type == "error" else None)
+    for path in ("/", "/sources", "/search?q=port", "/entities", "/articles/1"):
+        page.goto(server + path)
+        page.wait_for_load_state("networkidle")
+    page.get_by_role("link", name="No time to read? Get a summary").click()
+    playwright_api.expect(page.locator("#summary-list li").first).to_be_visible()
+    if STORY_MODULE_PRESENT:
+        page.goto(server + "/")
+        page.locator(".story-card a.headline").first.click()
+        page.wait_for_load_state("networkidle")
+    assert not logged, logged
+
+
+def test_keyboard_skip_link_is_shown_on_focus_and_moves_to_the_content(
+    server: str, page: Any
+) -> None:
+    page.goto(server + "/")
+    skip = page.get_by_role("link", name="Skip to the content")
+    box = skip.bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] <= 0  # off screen until focused
+    page.keyboard.press("Tab")
+    playwright_api.expect(skip).to_be_focused()
+    box = skip.bounding_box()
+    assert box is not None
+    assert box["y"] >= 0
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+    page.keyboard.press("Tab")  # the next stop is inside the content, not the header
+    assert page.evaluate("document.activeElement.closest('main') !== null")

@@ -166,6 +166,9 @@ def test_article_links_to_story_and_neighbours_in_it(client: TestClient, corpus:
     lone = client.get(f"/articles/{corpus.lone}").text
     assert 'id="next-in-story"' not in lone
     assert 'id="previous-in-story"' not in lone
+    # A story of this one article is the article itself: no "Part of the story" box
+    # naming its own headline and "1 independent source".
+    assert 'class="in-story"' not in lone
 
 
 def test_api_lists_ranked_stories_with_pagination(client: TestClient, corpus: Corpus) -> None:

@@ -158,7 +158,9 @@ def day_range(value: str | None) -> tuple[datetime, datetime] | None:
         return None
     try:
         day = date.fromisoformat(value.strip())
-        start = datetime.combine(day, time(), tzinfo=UTC)
-        return start, start + timedelta(days=1)
-    except (ValueError, OverflowError):
+    except ValueError:
         raise PrecisError(f"day: {value!r} is not a date like 2026-10-27") from None
+    start = datetime.combine(day, time(), tzinfo=UTC)
+    if day == date.max:  # no next day to end at: the day runs to the end of time
+        return start, datetime.max.replace(tzinfo=UTC)
+    return start, start + timedelta(days=1)

@@ -166,7 +166,11 @@ def entities_page(
         kind=kind or "",
         types=ENTITY_TYPES,
         pending=waiting(reader),
-        newer=query_string(type=kind, page=page - 1 if page > 2 else None) if page > 1 else None,
+        page=page,
+        first=query_string(type=kind),
+        newer=query_string(type=kind, page=page - 1 if page > 2 else None)
+        if page > 1 and rows  # past the end the way back is the first page, not page - 1
+        else None,
         older=query_string(type=kind, page=page + 1) if len(rows) > PAGE_SIZE else None,
     )
 

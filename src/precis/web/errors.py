@@ -54,12 +54,16 @@ async def on_validation_error(request: Request, exc: Exception) -> Response:
     return error_response(request, 400, validation_message(exc))
 
 
+INTERNAL = "internal error; the server log has the details"
+
+
 async def on_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s", request.url.path)
-    return JSONResponse(
-        {"ok": False, "error": "internal error; the server log has the details", "status": 500},
-        status_code=500,
-    )
+    try:
+        return error_response(request, 500, INTERNAL)
+    except Exception:  # the error page itself failed: answer without the templates
+        log.exception("the error page failed too")
+        return JSONResponse({"ok": False, "error": INTERNAL, "status": 500}, status_code=500)
 
 
 def install(app: FastAPI) -> None:

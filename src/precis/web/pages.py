@@ -8,6 +8,7 @@ page with the summary highlighted on the server.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -29,6 +30,9 @@ router = APIRouter(include_in_schema=False)
 Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description="page number")]
 TOP_STORIES = 10  # stories shown above the latest articles on the home page
 HOME_MIN_SOURCES = 2  # a one-outlet "story" is just an article: the latest list has it
+# Search-engine syntax a reader may type (a phrase in quotes, -exclusion, prefix*,
+# AND/OR/NOT): store.search matches every word as a plain word, so the page says so.
+QUERY_SYNTAX = re.compile(r'["*]|(?:^|\s)-\w|\b(?:AND|OR|NOT)\b')
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -56,8 +60,9 @@ def home(
         source=source,
         day=day or "",
         page=page,
+        first=query_string(source=source, day=day),
         newer=query_string(source=source, day=day, page=page - 1 if page > 2 else None)
-        if page > 1
+        if page > 1 and found  # past the end the way back is the first page, not page - 1
         else None,
         older=query_string(source=source, day=day, page=page + 1)
         if len(found) > PAGE_SIZE
@@ -117,6 +122,7 @@ def _article_page(
         body=article_body(doc, frozenset(chosen)),
         sentence_count=len(doc.sentences),
         summary=shown,
+        count=count,
         shorter=max(1, count - 1),
         longer=min(len(doc.sentences), count + 1),
         near=navigation.neighbours(reader.store, stored),
@@ -138,8 +144,10 @@ def search_page(
         request,
         "search.html",
         q=q,
+        syntax=QUERY_SYNTAX.search(q) is not None,
         results=results,
         page=page,
+        first=query_string(q=q),
         newer=query_string(q=q, page=page - 1) if page > 1 else None,
         older=query_string(q=q, page=page + 1) if more else None,
     )
