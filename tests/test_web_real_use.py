@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from precis.config import Settings
 from precis.models import Article
 from precis.store import Store
-from precis.web import create_app
+from precis.web import create_app, render
 from precis.web.stories import NoStories, StoryCard
 
 
@@ -177,3 +177,11 @@ def test_the_last_day_of_the_calendar_is_a_date(client: TestClient, ids: list[in
     page = client.get("/", params={"day": "9999-12-31"})
     assert page.status_code == 200
     assert "match these filters" in page.text
+
+
+def test_a_date_without_a_time_is_shown_as_a_day() -> None:
+    """A source that gives only a date is stored at midnight UTC: the reader shows the
+    day, not an invented "00:00 UTC"; a real time keeps its hour and minute."""
+    assert render.when(datetime(2012, 3, 4, tzinfo=UTC)) == "4 Mar 2012"
+    assert render.when(datetime(2012, 3, 4, 0, 1, tzinfo=UTC)) == "4 Mar 2012, 00:01 UTC"
+    assert render.when(None) == ""

@@ -9,7 +9,7 @@ whose id lets the page highlight and link to summary sentences.
 from __future__ import annotations
 
 import bisect
-from datetime import datetime
+from datetime import datetime, time
 from urllib.parse import urlencode, urlsplit
 
 from markupsafe import Markup, escape
@@ -79,7 +79,13 @@ def http_url(url: str | None) -> str | None:
 
 
 def when(value: datetime | None) -> str:
-    return value.strftime("%-d %b %Y, %H:%M UTC") if value is not None else ""
+    """``16 Oct 2026, 07:05 UTC``; only the day for a time of exactly midnight, which is
+    what a source that gives only a date (a feed's ``2026-10-16``) is stored as."""
+    if value is None:
+        return ""
+    if value.time() == time():
+        return day(value)
+    return value.strftime("%-d %b %Y, %H:%M UTC")
 
 
 def day(value: datetime | None) -> str:
