@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from precis.config import Settings
 from precis.models import Article
 from precis.store import Store
-from precis.web import create_app, render
+from precis.web import create_app, pages, render
 from precis.web.stories import NoStories, StoryCard
 
 
@@ -185,3 +185,26 @@ def test_a_date_without_a_time_is_shown_as_a_day() -> None:
     assert render.when(datetime(2012, 3, 4, tzinfo=UTC)) == "4 Mar 2012"
     assert render.when(datetime(2012, 3, 4, 0, 1, tzinfo=UTC)) == "4 Mar 2012, 00:01 UTC"
     assert render.when(None) == ""
+
+
+def test_home_source_menu_lists_the_largest_sources_and_links_to_the_rest(
+    client: TestClient, store: Store
+) -> None:
+    """A store fed by many sites does not send every source name with every home page:
+    the menu has the largest ones, the chosen one, and a link to /sources."""
+    briefs(store, 3, source="Big Outlet")
+    for n in range(pages.SOURCE_MENU + 9):
+        store.add(Article(f"Site brief {n}", f"Site {n} on the harbour.", source=f"Site {n:03d}"))
+    options = re.findall(r"<option value=\"([^\"]*)\"", client.get("/").text)
+    assert len(options) == pages.SOURCE_MENU + 1  # and "All sources"
+    assert "Big Outlet" in options
+    home = client.get("/").text
+    more = len(store.sources()) - pages.SOURCE_MENU
+    assert f'<a class="more-sources" href="/sources">{more} more sources</a>' in home
+    rare = sorted(
+        f"Site {n:03d}" for n in range(pages.SOURCE_MENU + 9) if f"Site {n:03d}" not in options
+    )[0]
+    chosen = client.get("/", params={"source": rare}).text
+    assert f'<option value="{rare}" selected>' in chosen
+    assert f"{more - 1} more sources" in chosen
+    assert rare in client.get("/sources").text

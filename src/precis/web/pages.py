@@ -30,6 +30,9 @@ router = APIRouter(include_in_schema=False)
 Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description="page number")]
 TOP_STORIES = 10  # stories shown above the latest articles on the home page
 HOME_MIN_SOURCES = 2  # a one-outlet "story" is just an article: the latest list has it
+# Sources in the home page's menu, most articles first: a store fed by hundreds of sites
+# would otherwise send every name with every home page; /sources lists them all.
+SOURCE_MENU = 50
 # Search-engine syntax a reader may type (a phrase in quotes, -exclusion, prefix*,
 # AND/OR/NOT): store.search matches every word as a plain word, so the page says so.
 QUERY_SYNTAX = re.compile(r'["*]|(?:^|\s)-\w|\b(?:AND|OR|NOT)\b')
@@ -51,12 +54,17 @@ def home(
     )
     filtered = source is not None or span is not None
     stories = [] if filtered or page > 1 else reader.stories.top(TOP_STORIES, 0, HOME_MIN_SOURCES)
+    every = reader.sources()
+    menu = every[:SOURCE_MENU]
+    if source is not None and all(name != source for name, _ in menu):
+        menu += [(name, n) for name, n in every if name == source]
     return reader.render(
         request,
         "home.html",
         articles=found[:PAGE_SIZE],
         stories=stories,
-        sources=reader.sources(),
+        sources=menu,
+        more_sources=len(every) - len(menu) if len(every) > len(menu) else 0,
         source=source,
         day=day or "",
         page=page,
