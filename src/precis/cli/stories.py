@@ -232,7 +232,8 @@ def summary_text(result: StorySummary) -> str:
     if result.disagreements:
         lines += ["", "Sources disagree:"]
         for d in result.disagreements:
-            lines += [f"  - #{a}: {text}" for a, text in d.claims.items()]
+            sides = " vs ".join(f"{', '.join(d.values[a])} (#{a})" for a in d.claims)
+            lines += [f"  - {sides}"] + [f"      #{a}: {text}" for a, text in d.claims.items()]
     return "\n".join(lines)
 
 

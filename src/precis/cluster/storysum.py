@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -382,12 +382,23 @@ _NUMBER_WORD = re.compile(
 )
 
 
+# A digit run after a letter and a hyphen ("COVID-19", "G-7", "F-35") or on either side
+# of a slash ("9/11", "24/7") names something; it is not a count or a date to compare
+# ("11-day war", "26-year-old" are measures and stay).
+_NAMED_BEFORE = re.compile(r"(?:[A-Za-z]-|\d/)$")
+_NAMED_AFTER = re.compile(r"/\d")
+_CONTEXT_WORDS = 3  # how far to look for the word a number counts ("fell to 444,000")
+
+
 def _values(text: str) -> dict[str, set[str]]:
     """Numbers in ``text``: digits, and spelled-out counts up to ninety-nine ("Fourteen
     people were injured" gives 14), so "12 injured" and "Fourteen injured" disagree.
-    Each maps to its context: the content terms of the words either side of it."""
+    Each maps to its context (``_beside``), so that only numbers about the same thing
+    are compared."""
     found: dict[str, set[str]] = {}
     for match in _DIGIT_RUN.finditer(text):
+        if _NAMED_BEFORE.search(text, 0, match.start()) or _NAMED_AFTER.match(text, match.end()):
+            continue
         found.setdefault(match.group(0).replace(",", ""), set()).update(_beside(text, match))
     for match in _NUMBER_WORD.finditer(text):
         tens, unit, single = match.groups()
@@ -400,17 +411,26 @@ def _values(text: str) -> dict[str, set[str]]:
 
 
 def _beside(text: str, match: re.Match[str]) -> set[str]:
-    before = text[: match.start()].split()[-1:]
-    after = text[match.end() :].split()[:1]
-    return set(content_terms(" ".join(before + after)))
+    """The nearest word on each side (within ``_CONTEXT_WORDS``) that has content terms
+    other than numbers: "fell to 444,000" gives "fell", "12 people" gives "people"."""
+    before = text[: match.start()].split()[-_CONTEXT_WORDS:]
+    after = text[match.end() :].split()[:_CONTEXT_WORDS]
+    return _nearest(reversed(before)) | _nearest(after)
+
+
+def _nearest(words: Iterable[str]) -> set[str]:
+    for word in words:
+        terms = {t for t in content_terms(word) if not t.isdigit()}
+        if terms:
+            return terms
+    return set()
 
 
 def _focus(mine: dict[str, set[str]], theirs: dict[str, set[str]]) -> list[str]:
     """The numbers of ``mine`` said about the same thing as one of ``theirs`` (a shared
-    neighbouring term: "12 people" / "Fourteen people"); all of them when none is."""
+    neighbouring word: "12 people" / "Fourteen people"); none when no word is shared."""
     context = set().union(*theirs.values())
-    focused = [v for v, terms in mine.items() if terms & context]
-    return sorted(focused or mine)
+    return sorted(v for v, terms in mine.items() if terms & context)
 
 
 def _disagreements(
@@ -422,13 +442,16 @@ def _disagreements(
         for j in range(i + 1, len(units)):
             if outlets[i] == outlets[j] or sims[i, j] < DISAGREE_MIN:
                 continue
-            if values[i] and values[j] and not values[i].keys() & values[j].keys():
+            if values[i].keys() & values[j].keys():
+                continue  # a number both give: they agree on it
+            mine, theirs = _focus(values[i], values[j]), _focus(values[j], values[i])
+            if mine and theirs:  # different numbers about the same thing
                 a, b = articles[units[i].article].id, articles[units[j].article].id
                 found.append(
                     Disagreement(
                         units[i].text,
                         {a: units[i].text, b: units[j].text},
-                        {a: _focus(values[i], values[j]), b: _focus(values[j], values[i])},
+                        {a: mine, b: theirs},
                     )
                 )
     return found

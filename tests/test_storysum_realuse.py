@@ -1,0 +1,80 @@
+"""Story summaries as a reader sees them: defects found on real multi-outlet roundups
+(docs/benchmarks.md, "Story summaries on real roundups"), each with a hand-written case."""
+
+from __future__ import annotations
+
+import json
+
+from precis.cluster.storysum import SourceArticle, summarize_story
+
+
+def _pair(a: str, b: str) -> list[SourceArticle]:
+    return [SourceArticle("a", a, source="Herald"), SourceArticle("b", b, source="Ledger")]
+
+
+def test_a_number_inside_a_name_is_not_a_disputed_value() -> None:
+    # "COVID-19", "G-7", "F-35" name things; they are not counts to compare with "65"
+    result = summarize_story(
+        _pair(
+            "Regulators on Wednesday authorized Pfizer booster shots for people over 65.",
+            "Regulators on Wednesday authorized Pfizer booster shots against COVID-19 "
+            "for older people.",
+        )
+    )
+    assert result.disagreements == ()
+
+
+def test_different_numbers_about_different_things_are_not_a_disagreement() -> None:
+    # both sentences are about the board's ruling; the dates are of different events
+    result = summarize_story(
+        _pair(
+            "The poll, fielded April 12 to 18, came before the oversight board upheld "
+            "the suspension of the account.",
+            "The oversight board upheld the suspension of the account after the riot of Jan. 6.",
+        )
+    )
+    assert result.disagreements == ()
+
+
+def test_the_same_count_given_differently_is_still_a_disagreement() -> None:
+    result = summarize_story(
+        _pair(
+            "The storm destroyed 40 homes along the coast, officials said on Sunday.",
+            "Officials said on Sunday that the storm destroyed thirty homes along the coast.",
+        )
+    )
+    assert [d.values for d in result.disagreements] == [{"a": ["40"], "b": ["30"]}]
+
+
+def test_the_same_count_spelled_out_and_in_digits_agrees() -> None:
+    result = summarize_story(
+        _pair(
+            "The storm destroyed 12 homes along the coast, officials said on Sunday.",
+            "Officials said on Sunday that the storm destroyed twelve homes along the coast.",
+        )
+    )
+    assert result.disagreements == ()
+
+
+def test_a_count_after_a_small_word_is_still_compared() -> None:
+    result = summarize_story(
+        _pair(
+            "New jobless claims fell to 444,000 last week, the Labor Department said.",
+            "The Labor Department said new jobless claims fell to 473,000 last week.",
+        )
+    )
+    assert [d.values for d in result.disagreements] == [{"a": ["444000"], "b": ["473000"]}]
+
+
+def test_cli_summary_shows_each_disagreement_with_its_numbers(precis: object) -> None:
+    run = precis  # type: ignore[assignment]
+    for name, text in [
+        ("herald", "The storm destroyed 40 homes along the coast, officials said on Sunday."),
+        ("ledger", "Officials said on Sunday that the storm destroyed thirty homes on the coast."),
+    ]:
+        line = json.dumps({"title": "Storm hits coast", "text": text, "source": name.title()})
+        assert run("add", "-", input=line + "\n").exit_code == 0  # type: ignore[operator]
+    story = json.loads(run("stories", "--format", "json").output)[0]["id"]  # type: ignore[operator]
+    shown = run("story", str(story), "--summary").output  # type: ignore[operator]
+    section = shown.split("Sources disagree:")[1]
+    assert "40 (#1) vs 30 (#2)" in section or "30 (#2) vs 40 (#1)" in section
