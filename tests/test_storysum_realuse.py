@@ -78,3 +78,41 @@ def test_cli_summary_shows_each_disagreement_with_its_numbers(precis: object) ->
     shown = run("story", str(story), "--summary").output  # type: ignore[operator]
     section = shown.split("Sources disagree:")[1]
     assert "40 (#1) vs 30 (#2)" in section or "30 (#2) vs 40 (#1)" in section
+
+
+def test_common_ground_cites_a_sentence_for_one_point_only() -> None:
+    # b's sentence and d's sentence each match a's; listing both repeats a's point
+    articles = [
+        SourceArticle(
+            "a",
+            "Pelosi will announce whether she will create a committee on the riot this week. "
+            "The weather was fine.",
+            "Pelosi to announce riot committee",
+            "A",
+        ),
+        SourceArticle(
+            "b",
+            "Markets fell on Tuesday as oil rose and bond yields climbed in thin trading. "
+            "Pelosi, speaking after markets closed, told members she plans to announce whether "
+            "she will create a committee this week and named Hammill to steer it, while oil "
+            "traders, bond dealers and bankers waited.",
+            "Markets fall",
+            "B",
+        ),
+        SourceArticle(
+            "c",
+            "Hammill will steer the riot committee, aides said. Rain is expected.",
+            "Hammill to steer riot committee",
+            "C",
+        ),
+        SourceArticle(
+            "d",
+            "The riot committee is Pelosi's answer to the riot. Hammill and Pelosi spoke.",
+            "Pelosi riot committee",
+            "D",
+        ),
+    ]
+    result = summarize_story(articles)
+    assert result.common
+    cited = [(source, quote) for p in result.common for source, quote in p.quotes.items()]
+    assert len(cited) == len(set(cited))

@@ -102,7 +102,7 @@ def summarize_story(
     ]
     return StorySummary(
         overview=tuple(points[i] for i in chosen),
-        common=tuple(points[i] for i in _distinct(common, sims)[:MAX_COMMON]),
+        common=tuple(points[i] for i in _distinct(common, sims, support)[:MAX_COMMON]),
         only_here=_only_here(articles, units, support, scores, points, outlets),
         disagreements=tuple(_disagreements(articles, units, sims, outlets)),
     )
@@ -317,12 +317,18 @@ def _point(
     return Point(units[i].text, tuple(quotes), quotes)
 
 
-def _distinct(order: Sequence[int], sims: FloatArray) -> list[int]:
-    """Drop points that restate an earlier one (cosine at or above SUPPORT)."""
+def _distinct(order: Sequence[int], sims: FloatArray, support: list[dict[int, int]]) -> list[int]:
+    """Drop points that restate an earlier one: cosine at or above SUPPORT, or resting on
+    a sentence an earlier point already cites (two sentences that each match a third one
+    are usually the same point worded apart, and the reader would see that third sentence
+    quoted twice)."""
     kept: list[int] = []
+    cited: set[int] = set()
     for i in order:
-        if all(sims[i, k] < SUPPORT for k in kept):
+        evidence = {int(i), *support[i].values()}
+        if all(sims[i, k] < SUPPORT for k in kept) and not evidence & cited:
             kept.append(int(i))
+            cited |= evidence
     return kept
 
 
