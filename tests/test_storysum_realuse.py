@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from precis.cluster.storysum import SourceArticle, summarize_story
+from precis.summarize import Length
 
 
 def _pair(a: str, b: str) -> list[SourceArticle]:
@@ -116,3 +117,72 @@ def test_common_ground_cites_a_sentence_for_one_point_only() -> None:
     assert result.common
     cited = [(source, quote) for p in result.common for source, quote in p.quotes.items()]
     assert len(cited) == len(set(cited))
+
+
+FEED_LEADS = [
+    SourceArticle(
+        "a",
+        "The council approved the new stadium on Tuesday after a long debate. "
+        "The vote was seven to two. Opponents said the cost would fall on...",
+        "Council approves stadium",
+        "Herald",
+    ),
+    SourceArticle(
+        "b",
+        "The city council approved a new stadium on Tuesday. "
+        "Building starts next spring near the river. The mayor's office has asked all...",
+        "Stadium approved",
+        "Ledger",
+    ),
+]
+
+
+def test_a_sentence_cut_off_by_the_feed_is_not_a_point() -> None:
+    # feeds and roundups end a lead mid-sentence ("...has asked all..."): not a claim
+    result = summarize_story(FEED_LEADS, Length(sentences=4))
+    points = [*result.overview, *result.common]
+    points += [p for ps in result.only_here.values() for p in ps]
+    assert points
+    assert not [p.text for p in points if p.text.endswith("...")]
+
+
+def test_only_here_leaves_out_what_another_source_says_in_a_longer_sentence() -> None:
+    articles = [
+        SourceArticle(
+            "a",
+            "Former secretary of state Colin Powell has died at age 84 of Covid complications, "
+            "his family said on Monday. He served under two presidents.",
+            "Colin Powell dies",
+            "Herald",
+        ),
+        SourceArticle(
+            "b",
+            "Colin Powell, the first Black secretary of state, died on Monday. He was 84. "
+            "His family thanked the hospital staff.",
+            "Powell dead",
+            "Ledger",
+        ),
+    ]
+    result = summarize_story(articles)
+    assert "He was 84." not in [p.text for p in result.only_here.get("Ledger", ())]
+    assert "His family thanked the hospital staff." in [p.text for p in result.only_here["Ledger"]]
+
+
+def test_a_bound_that_the_other_count_meets_is_no_disagreement() -> None:
+    result = summarize_story(
+        _pair(
+            "Jobless claims dropped below 300,000 last week, the Labor Department said.",
+            "Jobless claims dropped to 293,000 last week, the Labor Department said.",
+        )
+    )
+    assert result.disagreements == ()
+
+
+def test_a_bound_that_the_other_count_breaks_is_a_disagreement() -> None:
+    result = summarize_story(
+        _pair(
+            "Jobless claims dropped below 300,000 last week, the Labor Department said.",
+            "Jobless claims dropped to 310,000 last week, the Labor Department said.",
+        )
+    )
+    assert [d.values for d in result.disagreements] == [{"a": ["300000"], "b": ["310000"]}]

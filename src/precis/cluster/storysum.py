@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,15 +96,40 @@ def summarize_story(
     units, sims, support, _, scores = analysed
     outlets = [articles[u.article].outlet for u in units]
     points = [_point(articles, units, support, i) for i in range(len(units))]
-    chosen = _select(units, scores, sims, length or Length())
+    cut = {i for i, u in enumerate(units) if _CUT_OFF.search(u.text)}
+    chosen = _select(units, scores, sims, length or Length(), skip=cut)
     common = [
-        i for i in np.argsort(-scores, kind="stable") if len(_outlets(i, support, outlets)) >= 2
+        i
+        for i in np.argsort(-scores, kind="stable")
+        if i not in cut and len(_outlets(i, support, outlets)) >= 2
+    ]
+    exclusive = [
+        i
+        for i in range(len(units))
+        if not support[i] and i not in cut and not _said_elsewhere(i, units, outlets)
     ]
     return StorySummary(
         overview=tuple(points[i] for i in chosen),
         common=tuple(points[i] for i in _distinct(common, sims, support)[:MAX_COMMON]),
-        only_here=_only_here(articles, units, support, scores, points, outlets),
+        only_here=_only_here(exclusive, scores, points, outlets),
         disagreements=tuple(_disagreements(articles, units, sims, outlets)),
+    )
+
+
+# A sentence a feed or roundup cut off mid-way ("... has asked all police forces..."):
+# an ellipsis right after a word or comma, at the very end. Not a claim to show; a
+# sentence that ends and then trails off ("in 1993....") is whole.
+_CUT_OFF = re.compile(r"[\w,;:]\s*(?:\.{3}|\u2026)[\"'\u201d\u2019)\]]*$")
+
+
+def _said_elsewhere(i: int, units: list[_Unit], outlets: list[str]) -> bool:
+    """Every content term of sentence ``i`` is in one sentence of another outlet ("He was
+    84." inside "... has died at age 84 of Covid"): a short sentence's cosine to a longer
+    one stays under SUPPORT, but its point is not its outlet's alone."""
+    mine = set(content_terms(units[i].text))
+    return any(
+        outlets[j] != outlets[i] and mine <= set(content_terms(other.text))
+        for j, other in enumerate(units)
     )
 
 
@@ -279,8 +304,10 @@ def _select(
     sims: FloatArray,
     length: Length,
     redundancy: float | None = None,
+    skip: set[int] | None = None,
 ) -> list[int]:
-    """Greedy MMR within the length request (``redundancy``: default ``REDUNDANCY``)."""
+    """Greedy MMR within the length request (``redundancy``: default ``REDUNDANCY``),
+    never choosing a sentence in ``skip`` unless nothing else is left to choose."""
     penalty_weight = REDUNDANCY if redundancy is None else redundancy
     budget_sentences = length.sentences
     budget_words = length.words
@@ -290,7 +317,8 @@ def _select(
         budget_sentences = default_sentences(len(units))
     chosen: list[int] = []
     used = 0
-    remaining = set(range(len(units)))
+    remaining = set(range(len(units))) - (skip or set())
+    remaining = remaining or set(range(len(units)))
     while remaining:
         penalty = sims[:, chosen].max(axis=1) if chosen else np.zeros(len(units))
         best = max(remaining, key=lambda i: (scores[i] - penalty_weight * penalty[i], -i))
@@ -333,16 +361,12 @@ def _distinct(order: Sequence[int], sims: FloatArray, support: list[dict[int, in
 
 
 def _only_here(
-    articles: Sequence[SourceArticle],
-    units: list[_Unit],
-    support: list[dict[int, int]],
-    scores: FloatArray,
-    points: list[Point],
-    outlets: list[str],
+    exclusive: list[int], scores: FloatArray, points: list[Point], outlets: list[str]
 ) -> dict[str, tuple[Point, ...]]:
+    """Per outlet, its best ``exclusive`` sentences (no other outlet carries them)."""
     result: dict[str, tuple[Point, ...]] = {}
     for outlet in dict.fromkeys(outlets):
-        mine = [i for i in range(len(units)) if outlets[i] == outlet and not support[i]]
+        mine = [i for i in exclusive if outlets[i] == outlet]
         mine.sort(key=lambda i: (-scores[i], i))
         if mine:
             result[outlet] = tuple(points[i] for i in mine[:ONLY_HERE_PER_SOURCE])
@@ -396,24 +420,78 @@ _NAMED_AFTER = re.compile(r"/\d")
 _CONTEXT_WORDS = 3  # how far to look for the word a number counts ("fell to 444,000")
 
 
-def _values(text: str) -> dict[str, set[str]]:
-    """Numbers in ``text``: digits, and spelled-out counts up to ninety-nine ("Fourteen
-    people were injured" gives 14), so "12 injured" and "Fourteen injured" disagree.
-    Each maps to its context (``_beside``), so that only numbers about the same thing
-    are compared."""
-    found: dict[str, set[str]] = {}
+def _numbers(text: str) -> Iterator[tuple[str, re.Match[str]]]:
+    """Numbers in ``text`` with where they stand: digits, and spelled-out counts up to
+    ninety-nine ("Fourteen people were injured" gives 14), so "12 injured" and "Fourteen
+    injured" disagree."""
     for match in _DIGIT_RUN.finditer(text):
         if _NAMED_BEFORE.search(text, 0, match.start()) or _NAMED_AFTER.match(text, match.end()):
             continue
-        found.setdefault(match.group(0).replace(",", ""), set()).update(_beside(text, match))
+        yield match.group(0).replace(",", ""), match
     for match in _NUMBER_WORD.finditer(text):
         tens, unit, single = match.groups()
         if single:
             value = _UNITS[single.lower()]
         else:
             value = _TENS[tens.lower()] + (_DIGITS.index(unit.lower()) + 1 if unit else 0)
-        found.setdefault(str(value), set()).update(_beside(text, match))
+        yield str(value), match
+
+
+def _values(text: str) -> dict[str, set[str]]:
+    """Each number of ``text`` mapped to its context (``_beside``), so that only numbers
+    about the same thing are compared."""
+    found: dict[str, set[str]] = {}
+    for value, match in _numbers(text):
+        found.setdefault(value, set()).update(_beside(text, match))
     return found
+
+
+# Words before a number that make it a bound or an estimate, not a value: "below 300,000"
+# agrees with "293,000", "nearly 300,000" with "293,000" (within ``_ESTIMATE``).
+_BOUND = re.compile(
+    r"\b(?:(?P<below>below|under|less than|fewer than|up to|at most)"
+    r"|(?P<above>above|over|more than|exceeding|at least)"
+    r"|(?P<about>about|around|nearly|almost|roughly|approximately|some|close to))\s+\$?$",
+    re.IGNORECASE,
+)
+_ESTIMATE = 0.1  # "about X" agrees with a count within 10% of X
+
+
+def _bounds(text: str) -> dict[str, set[str]]:
+    """Each number of ``text`` mapped to how it is qualified: "below", "above", "about"."""
+    found: dict[str, set[str]] = {}
+    for value, match in _numbers(text):
+        bound = _BOUND.search(text, max(0, match.start() - 20), match.start())
+        if bound is not None:
+            found.setdefault(value, set()).add(str(bound.lastgroup))
+    return found
+
+
+def _meets(value: str, bounds: set[str], other: str) -> bool:
+    """Whether ``other`` is consistent with ``value`` qualified by ``bounds``."""
+    try:
+        x, y = float(value), float(other)
+    except ValueError:
+        return False
+    return (
+        ("below" in bounds and y <= x)
+        or ("above" in bounds and y >= x)
+        or ("about" in bounds and abs(y - x) <= _ESTIMATE * x)
+    )
+
+
+def _consistent(
+    mine: list[str],
+    my_bounds: dict[str, set[str]],
+    theirs: list[str],
+    their_bounds: dict[str, set[str]],
+) -> bool:
+    """Some number of one side is a bound or estimate that a number of the other meets."""
+    return any(
+        _meets(x, my_bounds.get(x, set()), y) or _meets(y, their_bounds.get(y, set()), x)
+        for x in mine
+        for y in theirs
+    )
 
 
 def _beside(text: str, match: re.Match[str]) -> set[str]:
@@ -444,6 +522,7 @@ def _disagreements(
 ) -> list[Disagreement]:
     found = []
     values = [_values(u.text) for u in units]
+    bounds = [_bounds(u.text) for u in units]
     for i in range(len(units)):
         for j in range(i + 1, len(units)):
             if outlets[i] == outlets[j] or sims[i, j] < DISAGREE_MIN:
@@ -451,7 +530,8 @@ def _disagreements(
             if values[i].keys() & values[j].keys():
                 continue  # a number both give: they agree on it
             mine, theirs = _focus(values[i], values[j]), _focus(values[j], values[i])
-            if mine and theirs:  # different numbers about the same thing
+            if mine and theirs and not _consistent(mine, bounds[i], theirs, bounds[j]):
+                # different numbers about the same thing, neither a bound the other meets
                 a, b = articles[units[i].article].id, articles[units[j].article].id
                 found.append(
                     Disagreement(
