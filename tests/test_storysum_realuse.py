@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from precis.cluster.storysum import SourceArticle, summarize_story
-from precis.summarize import Length
+from precis.summarize import Length, summarize_text
 
 
 def _pair(a: str, b: str) -> list[SourceArticle]:
@@ -186,3 +186,43 @@ def test_a_bound_that_the_other_count_breaks_is_a_disagreement() -> None:
         )
     )
     assert [d.values for d in result.disagreements] == [{"a": ["300000"], "b": ["310000"]}]
+
+
+LONG_READ = (
+    "Mondale Robinson spent last fall in clubs and bars in Georgia, urging young Black men "
+    "to vote in the Senate runoffs. He told them a ballot could bring real change. "
+    "Many of them voted for the first time. "
+    "But Robinson, founder of a voter project, thinks the case would be harder to make now. "
+    "Polls show frustration with the president at a high."
+)
+
+
+def test_a_one_article_story_is_summarized_like_the_article() -> None:
+    # nothing to compare it with: the article's own summary, and no "only in" list
+    result = summarize_story([SourceArticle("a", LONG_READ, "Behind the falling polls", "Post")])
+    expected = summarize_text(LONG_READ, "Behind the falling polls")
+    assert [p.text for p in result.overview] == [s.text for s in expected.sentences]
+    assert all(p.sources == ("a",) for p in result.overview)
+    assert result.only_here == {}
+
+
+def test_one_outlet_has_no_only_here_list() -> None:
+    articles = [
+        SourceArticle("a", LONG_READ, "Behind the falling polls", "Post"),
+        SourceArticle("b", "Robinson said young voters feel ignored. He plans a tour.", "", "Post"),
+    ]
+    assert summarize_story(articles).only_here == {}
+
+
+def test_a_cut_off_after_a_percent_sign_is_cut_off() -> None:
+    articles = [
+        SourceArticle(
+            "a",
+            "Support for the mayor fell in July. Now the mayor has 41.2%...",
+            "Mayor slips",
+            "Herald",
+        ),
+        SourceArticle("b", "The mayor's approval fell over the summer.", "Mayor slips", "Ledger"),
+    ]
+    result = summarize_story(articles, Length(sentences=3))
+    assert "Now the mayor has 41.2%..." not in [p.text for p in result.overview]

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from precis.summarize import summarize
 from precis.summarize.base import Length, default_sentences
 from precis.summarize.vectors import FloatArray, term_matrix
 from precis.text.sentences import parse
@@ -90,6 +91,8 @@ class _Unit:
 def summarize_story(
     articles: Sequence[SourceArticle], length: Length | None = None
 ) -> StorySummary:
+    if len(articles) == 1:
+        return _one_article(articles[0], length or Length())
     analysed = _analyse(articles)
     if analysed is None:
         return StorySummary((), (), {}, ())
@@ -111,15 +114,24 @@ def summarize_story(
     return StorySummary(
         overview=tuple(points[i] for i in chosen),
         common=tuple(points[i] for i in _distinct(common, sims, support)[:MAX_COMMON]),
-        only_here=_only_here(exclusive, scores, points, outlets),
+        only_here=_only_here(exclusive, scores, points, outlets) if len(set(outlets)) > 1 else {},
         disagreements=tuple(_disagreements(articles, units, sims, outlets)),
     )
 
 
-# A sentence a feed or roundup cut off mid-way ("... has asked all police forces..."):
-# an ellipsis right after a word or comma, at the very end. Not a claim to show; a
-# sentence that ends and then trails off ("in 1993....") is whole.
-_CUT_OFF = re.compile(r"[\w,;:]\s*(?:\.{3}|\u2026)[\"'\u201d\u2019)\]]*$")
+def _one_article(article: SourceArticle, length: Length) -> StorySummary:
+    """A story of one article has no other source to weigh its sentences against (the
+    story score's agreement, support and headline terms are empty or its own): its
+    overview is the article's own summary, as its article page shows it."""
+    found = summarize(parse(article.text, article.title), length)
+    quotes = [{article.id: s.text} for s in found.sentences]
+    return StorySummary(tuple(Point(q[article.id], (article.id,), q) for q in quotes), (), {}, ())
+
+
+# A sentence a feed or roundup cut off mid-way ("... has asked all police forces...",
+# "has a 49.2%..."): an ellipsis at the very end, right after anything but a sentence's
+# own full stop. Not a claim to show; one that ends and trails off ("in 1993....") is.
+_CUT_OFF = re.compile(r"[^.!?\s]\s*(?:\.{3}|\u2026)[\"'\u201d\u2019)\]]*$")
 
 
 def _said_elsewhere(i: int, units: list[_Unit], outlets: list[str]) -> bool:
