@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from precis.cluster.storysum import SourceArticle, summarize_story
+from precis.cluster.storysum import MAX_DISAGREEMENTS, SourceArticle, summarize_story
 from precis.summarize import Length, summarize_text
 
 
@@ -226,3 +226,29 @@ def test_a_cut_off_after_a_percent_sign_is_cut_off() -> None:
     ]
     result = summarize_story(articles, Length(sentences=3))
     assert "Now the mayor has 41.2%..." not in [p.text for p in result.overview]
+
+
+def test_many_sources_with_different_counts_give_a_short_list_that_names_each_once() -> None:
+    # five outlets, five tolls: ten pairwise disagreements would bury the reader
+    articles = [
+        SourceArticle(f"a{n}", f"The fire at the depot killed {n} people on Monday.", "", f"S{n}")
+        for n in range(10, 15)
+    ]
+    result = summarize_story(articles)
+    assert len(result.disagreements) <= 4
+    named = {a for d in result.disagreements for a in d.claims}
+    assert named == {a.id for a in articles}
+
+
+def test_disagreements_stop_at_a_readable_number() -> None:
+    towns = ["Ayr", "Bray", "Cobh", "Deal", "Ely", "Fife", "Goole", "Hove", "Ince", "Jarrow"]
+    articles = [
+        SourceArticle(
+            f"a{n}",
+            f"The fire at the depot killed {n + 10} people on Monday. Rain fell in {town}.",
+            "",
+            f"S{n}",
+        )
+        for n, town in enumerate(towns * 2)
+    ]
+    assert len(summarize_story(articles).disagreements) == MAX_DISAGREEMENTS

@@ -45,6 +45,9 @@ REDUNDANCY = 1.0
 MAX_SENTENCES_PER_ARTICLE = 40  # long articles: their first 40 sentences carry the story
 ONLY_HERE_PER_SOURCE = 2
 MAX_COMMON = 8
+# Disagreements shown: a story of twenty outlets has hundreds of differing pairs, and a
+# reader checks a handful; the closest pairs (most likely the same point) come first.
+MAX_DISAGREEMENTS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -532,9 +535,13 @@ def _focus(mine: dict[str, set[str]], theirs: dict[str, set[str]]) -> list[str]:
 def _disagreements(
     articles: Sequence[SourceArticle], units: list[_Unit], sims: FloatArray, outlets: list[str]
 ) -> list[Disagreement]:
-    found = []
+    """Pairs of sentences from different outlets about the same point (cosine at least
+    DISAGREE_MIN) whose numbers about the same thing differ; the closest pairs first, each
+    adding a sentence not shown yet (five outlets with five tolls give four pairs, not
+    ten), at most MAX_DISAGREEMENTS."""
     values = [_values(u.text) for u in units]
     bounds = [_bounds(u.text) for u in units]
+    candidates: list[tuple[float, int, int, list[str], list[str]]] = []
     for i in range(len(units)):
         for j in range(i + 1, len(units)):
             if outlets[i] == outlets[j] or sims[i, j] < DISAGREE_MIN:
@@ -544,12 +551,18 @@ def _disagreements(
             mine, theirs = _focus(values[i], values[j]), _focus(values[j], values[i])
             if mine and theirs and not _consistent(mine, bounds[i], theirs, bounds[j]):
                 # different numbers about the same thing, neither a bound the other meets
-                a, b = articles[units[i].article].id, articles[units[j].article].id
-                found.append(
-                    Disagreement(
-                        units[i].text,
-                        {a: units[i].text, b: units[j].text},
-                        {a: mine, b: theirs},
-                    )
-                )
+                candidates.append((float(sims[i, j]), i, j, mine, theirs))
+    candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
+    found: list[Disagreement] = []
+    shown: set[int] = set()
+    for _, i, j, mine, theirs in candidates:
+        if len(found) >= MAX_DISAGREEMENTS:
+            break
+        if i in shown and j in shown:
+            continue
+        shown |= {i, j}
+        a, b = articles[units[i].article].id, articles[units[j].article].id
+        found.append(
+            Disagreement(units[i].text, {a: units[i].text, b: units[j].text}, {a: mine, b: theirs})
+        )
     return found
