@@ -252,3 +252,31 @@ def test_disagreements_stop_at_a_readable_number() -> None:
         for n, town in enumerate(towns * 2)
     ]
     assert len(summarize_story(articles).disagreements) == MAX_DISAGREEMENTS
+
+
+def test_outlets_giving_the_same_number_share_one_disagreement() -> None:
+    articles = [
+        SourceArticle("a", "The fire at the depot killed 12 people on Monday.", "", "A"),
+        SourceArticle(
+            "b", "The fire at the depot killed 12 people on Monday, police said.", "", "B"
+        ),
+        SourceArticle("c", "The fire at the depot killed 14 people on Monday.", "", "C"),
+        SourceArticle("d", "Rain fell in the town.", "", "D"),
+    ]
+    result = summarize_story(articles)
+    assert len(result.disagreements) == 1
+    assert result.disagreements[0].values == {"a": ["12"], "b": ["12"], "c": ["14"]}
+
+
+def test_cli_groups_the_outlets_that_give_the_same_number(precis: object) -> None:
+    run = precis  # type: ignore[assignment]
+    for name, text in [
+        ("herald", "The storm destroyed 40 homes along the coast, officials said on Sunday."),
+        ("ledger", "Officials said on Sunday that the storm destroyed 40 homes near the coast."),
+        ("post", "The storm destroyed thirty homes along the coast on Sunday, officials said."),
+    ]:
+        line = json.dumps({"title": "Storm hits coast", "text": text, "source": name.title()})
+        assert run("add", "-", input=line + "\n").exit_code == 0  # type: ignore[operator]
+    stories = json.loads(run("stories", "--format", "json").output)  # type: ignore[operator]
+    shown = run("story", str(stories[0]["id"]), "--summary").output  # type: ignore[operator]
+    assert "40 (#1, #2) vs 30 (#3)" in shown

@@ -538,7 +538,8 @@ def _disagreements(
     """Pairs of sentences from different outlets about the same point (cosine at least
     DISAGREE_MIN) whose numbers about the same thing differ; the closest pairs first, each
     adding a sentence not shown yet (five outlets with five tolls give four pairs, not
-    ten), at most MAX_DISAGREEMENTS."""
+    ten), at most MAX_DISAGREEMENTS. Outlets that give the same numbers as a side of a
+    listed pair join it ("12" from two outlets, "14" from a third: one disagreement)."""
     values = [_values(u.text) for u in units]
     bounds = [_bounds(u.text) for u in units]
     candidates: list[tuple[float, int, int, list[str], list[str]]] = []
@@ -553,16 +554,24 @@ def _disagreements(
                 # different numbers about the same thing, neither a bound the other meets
                 candidates.append((float(sims[i, j]), i, j, mine, theirs))
     candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
-    found: list[Disagreement] = []
+    # one group per pair of number sets: outlets that give the same numbers join it
+    groups: dict[frozenset[tuple[str, ...]], list[tuple[int, list[str]]]] = {}
     shown: set[int] = set()
     for _, i, j, mine, theirs in candidates:
-        if len(found) >= MAX_DISAGREEMENTS:
-            break
-        if i in shown and j in shown:
-            continue
-        shown |= {i, j}
-        a, b = articles[units[i].article].id, articles[units[j].article].id
-        found.append(
-            Disagreement(units[i].text, {a: units[i].text, b: units[j].text}, {a: mine, b: theirs})
+        key = frozenset({tuple(mine), tuple(theirs)})
+        if key in groups:
+            group = groups[key]
+            taken = {units[k].article for k, _ in group}
+            group += [(k, v) for k, v in ((i, mine), (j, theirs)) if units[k].article not in taken]
+            shown |= {i, j}
+        elif len(groups) < MAX_DISAGREEMENTS and not {i, j} <= shown:
+            groups[key] = [(i, mine), (j, theirs)]
+            shown |= {i, j}
+    return [
+        Disagreement(
+            units[group[0][0]].text,
+            {articles[units[k].article].id: units[k].text for k, _ in group},
+            {articles[units[k].article].id: v for k, v in group},
         )
-    return found
+        for group in groups.values()
+    ]
