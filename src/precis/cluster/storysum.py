@@ -11,10 +11,16 @@ the 2452 NeuS training stories (multi-outlet leads with an editor's neutral summ
 flat optimum and the learned one beat it in cross-validation on train. The overview is
 chosen greedily with a redundancy penalty, within the usual length request.
 
-* common ground: points carried by two or more independent sources;
-* only here: per source, its points no other source carries;
-* disagreements: two sources' sentences about the same point (similar wording) that
-  give different numbers (counts, amounts, dates in digits, counts spelled out).
+* common ground: points carried by two or more independent sources, none resting on a
+  sentence another listed point cites;
+* only here: per source, its points no other source carries (none when the story has
+  one outlet); a story of one article is summarized as the article alone;
+* disagreements: sentences of different sources about the same point (similar wording)
+  that give different numbers about the same thing (counts, amounts, dates in digits,
+  counts spelled out; "COVID-19" is a name, "below 300,000" a bound), grouped by the
+  numbers each side gives.
+
+A sentence a feed cut off mid-way ("...has asked all...") is never a point.
 
 Every point's ``text`` is a verbatim sentence of ``sources[0]``; ``quotes`` gives, for
 every supporting article, its own verbatim sentence.
@@ -109,11 +115,8 @@ def summarize_story(
         for i in np.argsort(-scores, kind="stable")
         if i not in cut and len(_outlets(i, support, outlets)) >= 2
     ]
-    exclusive = [
-        i
-        for i in range(len(units))
-        if not support[i] and i not in cut and not _said_elsewhere(i, units, outlets)
-    ]
+    unsupported = [i for i in range(len(units)) if not support[i] and i not in cut]
+    exclusive = _not_said_elsewhere(unsupported, units, outlets)
     return StorySummary(
         overview=tuple(points[i] for i in chosen),
         common=tuple(points[i] for i in _distinct(common, sims, support)[:MAX_COMMON]),
@@ -137,15 +140,16 @@ def _one_article(article: SourceArticle, length: Length) -> StorySummary:
 _CUT_OFF = re.compile(r"[^.!?\s]\s*(?:\.{3}|\u2026)[\"'\u201d\u2019)\]]*$")
 
 
-def _said_elsewhere(i: int, units: list[_Unit], outlets: list[str]) -> bool:
-    """Every content term of sentence ``i`` is in one sentence of another outlet ("He was
-    84." inside "... has died at age 84 of Covid"): a short sentence's cosine to a longer
-    one stays under SUPPORT, but its point is not its outlet's alone."""
-    mine = set(content_terms(units[i].text))
-    return any(
-        outlets[j] != outlets[i] and mine <= set(content_terms(other.text))
-        for j, other in enumerate(units)
-    )
+def _not_said_elsewhere(candidates: list[int], units: list[_Unit], outlets: list[str]) -> list[int]:
+    """``candidates`` less those whose every content term is in one sentence of another
+    outlet ("He was 84." inside "... has died at age 84 of Covid"): a short sentence's
+    cosine to a longer one stays under SUPPORT, but its point is not its outlet's alone."""
+    terms = [frozenset(content_terms(u.text)) for u in units]
+    return [
+        i
+        for i in candidates
+        if not any(outlets[j] != outlets[i] and terms[i] <= terms[j] for j in range(len(units)))
+    ]
 
 
 def _analyse(
