@@ -573,3 +573,12 @@ def test_html_text_and_title_are_nfc(rules: Rules) -> None:
     article = extract(RawDocument("p.html", page, "html"), rules)
     assert article.text == "Babyschalen werden geprüft, ob die Gurtlänge im Fahrzeug ausreicht."
     assert article.title == "Kindersitze geprüft"
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u202f", "\u2009", "\u2007", "\u3000"])
+def test_a_no_break_or_thin_space_separates_words(rules: Rules, space: str) -> None:
+    # JSON feeds carry "the\u00a0Supreme Court\u00a0ruled": dropping the character as
+    # unprintable glued "theSupreme Courtruled", which no search or story match finds
+    text = f"On Monday the{space}Supreme Court{space}ruled for the officers."
+    article = extract(text_doc(text, title="Court rules"), rules)
+    assert article.text == "On Monday the Supreme Court ruled for the officers."

@@ -60,6 +60,11 @@ def test_labelled_cases(case: dict[str, object]) -> None:
         ("The U.S. It was late.", ["The U.S.", "It was late."]),
         ("He was No. 1 again. Then he lost.", ["He was No. 1 again.", "Then he lost."]),
         ("the n.h.s. needs money. unions agree.", ["the n.h.s. needs money.", "unions agree."]),
+        (  # a month before a day never ends a sentence, even after an opening quote
+            "\u201cJan. 6 was a dark day,\u201d she said. \u201cWe were attacked.\u201d",
+            ["\u201cJan. 6 was a dark day,\u201d she said.", "\u201cWe were attacked.\u201d"],
+        ),
+        ("It began (Sept. 11) at dawn. It ended.", ["It began (Sept. 11) at dawn.", "It ended."]),
         (
             "team 's 0-0 draw with Burnley . 'Just watching , ' he said .",
             ["team 's 0-0 draw with Burnley .", "'Just watching , ' he said ."],

@@ -232,7 +232,11 @@ def summary_text(result: StorySummary) -> str:
     if result.disagreements:
         lines += ["", "Sources disagree:"]
         for d in result.disagreements:
-            lines += [f"  - #{a}: {text}" for a, text in d.claims.items()]
+            said: dict[str, list[str]] = {}  # the numbers -> the articles giving them
+            for a in d.claims:
+                said.setdefault(", ".join(d.values[a]), []).append(f"#{a}")
+            sides = " vs ".join(f"{v} ({', '.join(ids)})" for v, ids in said.items())
+            lines += [f"  - {sides}"] + [f"      #{a}: {text}" for a, text in d.claims.items()]
     return "\n".join(lines)
 
 

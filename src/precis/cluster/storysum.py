@@ -11,10 +11,16 @@ the 2452 NeuS training stories (multi-outlet leads with an editor's neutral summ
 flat optimum and the learned one beat it in cross-validation on train. The overview is
 chosen greedily with a redundancy penalty, within the usual length request.
 
-* common ground: points carried by two or more independent sources;
-* only here: per source, its points no other source carries;
-* disagreements: two sources' sentences about the same point (similar wording) that
-  give different numbers (counts, amounts, dates in digits, counts spelled out).
+* common ground: points carried by two or more independent sources, none resting on a
+  sentence another listed point cites;
+* only here: per source, its points no other source carries (none when the story has
+  one outlet); a story of one article is summarized as the article alone;
+* disagreements: sentences of different sources about the same point (similar wording)
+  that give different numbers about the same thing (counts, amounts, dates in digits,
+  counts spelled out; "COVID-19" is a name, "below 300,000" a bound), grouped by the
+  numbers each side gives.
+
+A sentence a feed cut off mid-way ("...has asked all...") is never a point.
 
 Every point's ``text`` is a verbatim sentence of ``sources[0]``; ``quotes`` gives, for
 every supporting article, its own verbatim sentence.
@@ -24,12 +30,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from precis.summarize import summarize
 from precis.summarize.base import Length, default_sentences
 from precis.summarize.vectors import FloatArray, term_matrix
 from precis.text.sentences import parse
@@ -44,6 +51,9 @@ REDUNDANCY = 1.0
 MAX_SENTENCES_PER_ARTICLE = 40  # long articles: their first 40 sentences carry the story
 ONLY_HERE_PER_SOURCE = 2
 MAX_COMMON = 8
+# Disagreements shown: a story of twenty outlets has hundreds of differing pairs, and a
+# reader checks a handful; the closest pairs (most likely the same point) come first.
+MAX_DISAGREEMENTS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,22 +100,56 @@ class _Unit:
 def summarize_story(
     articles: Sequence[SourceArticle], length: Length | None = None
 ) -> StorySummary:
+    if len(articles) == 1:
+        return _one_article(articles[0], length or Length())
     analysed = _analyse(articles)
     if analysed is None:
         return StorySummary((), (), {}, ())
     units, sims, support, _, scores = analysed
     outlets = [articles[u.article].outlet for u in units]
     points = [_point(articles, units, support, i) for i in range(len(units))]
-    chosen = _select(units, scores, sims, length or Length())
+    cut = {i for i, u in enumerate(units) if _CUT_OFF.search(u.text)}
+    chosen = _select(units, scores, sims, length or Length(), skip=cut)
     common = [
-        i for i in np.argsort(-scores, kind="stable") if len(_outlets(i, support, outlets)) >= 2
+        i
+        for i in np.argsort(-scores, kind="stable")
+        if i not in cut and len(_outlets(i, support, outlets)) >= 2
     ]
+    unsupported = [i for i in range(len(units)) if not support[i] and i not in cut]
+    exclusive = _not_said_elsewhere(unsupported, units, outlets)
     return StorySummary(
         overview=tuple(points[i] for i in chosen),
-        common=tuple(points[i] for i in _distinct(common, sims)[:MAX_COMMON]),
-        only_here=_only_here(articles, units, support, scores, points, outlets),
+        common=tuple(points[i] for i in _distinct(common, sims, support)[:MAX_COMMON]),
+        only_here=_only_here(exclusive, scores, points, outlets) if len(set(outlets)) > 1 else {},
         disagreements=tuple(_disagreements(articles, units, sims, outlets)),
     )
+
+
+def _one_article(article: SourceArticle, length: Length) -> StorySummary:
+    """A story of one article has no other source to weigh its sentences against (the
+    story score's agreement, support and headline terms are empty or its own): its
+    overview is the article's own summary, as its article page shows it."""
+    found = summarize(parse(article.text, article.title), length)
+    quotes = [{article.id: s.text} for s in found.sentences]
+    return StorySummary(tuple(Point(q[article.id], (article.id,), q) for q in quotes), (), {}, ())
+
+
+# A sentence a feed or roundup cut off mid-way ("... has asked all police forces...",
+# "has a 49.2%..."): an ellipsis at the very end, right after anything but a sentence's
+# own full stop. Not a claim to show; one that ends and trails off ("in 1993....") is.
+_CUT_OFF = re.compile(r"[^.!?\s]\s*(?:\.{3}|\u2026)[\"'\u201d\u2019)\]]*$")
+
+
+def _not_said_elsewhere(candidates: list[int], units: list[_Unit], outlets: list[str]) -> list[int]:
+    """``candidates`` less those whose every content term is in one sentence of another
+    outlet ("He was 84." inside "... has died at age 84 of Covid"): a short sentence's
+    cosine to a longer one stays under SUPPORT, but its point is not its outlet's alone."""
+    terms = [frozenset(content_terms(u.text)) for u in units]
+    return [
+        i
+        for i in candidates
+        if not any(outlets[j] != outlets[i] and terms[i] <= terms[j] for j in range(len(units)))
+    ]
 
 
 def _analyse(
@@ -279,8 +323,10 @@ def _select(
     sims: FloatArray,
     length: Length,
     redundancy: float | None = None,
+    skip: set[int] | None = None,
 ) -> list[int]:
-    """Greedy MMR within the length request (``redundancy``: default ``REDUNDANCY``)."""
+    """Greedy MMR within the length request (``redundancy``: default ``REDUNDANCY``),
+    never choosing a sentence in ``skip`` unless nothing else is left to choose."""
     penalty_weight = REDUNDANCY if redundancy is None else redundancy
     budget_sentences = length.sentences
     budget_words = length.words
@@ -290,7 +336,8 @@ def _select(
         budget_sentences = default_sentences(len(units))
     chosen: list[int] = []
     used = 0
-    remaining = set(range(len(units)))
+    remaining = set(range(len(units))) - (skip or set())
+    remaining = remaining or set(range(len(units)))
     while remaining:
         penalty = sims[:, chosen].max(axis=1) if chosen else np.zeros(len(units))
         best = max(remaining, key=lambda i: (scores[i] - penalty_weight * penalty[i], -i))
@@ -317,26 +364,28 @@ def _point(
     return Point(units[i].text, tuple(quotes), quotes)
 
 
-def _distinct(order: Sequence[int], sims: FloatArray) -> list[int]:
-    """Drop points that restate an earlier one (cosine at or above SUPPORT)."""
+def _distinct(order: Sequence[int], sims: FloatArray, support: list[dict[int, int]]) -> list[int]:
+    """Drop points that restate an earlier one: cosine at or above SUPPORT, or resting on
+    a sentence an earlier point already cites (two sentences that each match a third one
+    are usually the same point worded apart, and the reader would see that third sentence
+    quoted twice)."""
     kept: list[int] = []
+    cited: set[int] = set()
     for i in order:
-        if all(sims[i, k] < SUPPORT for k in kept):
+        evidence = {int(i), *support[i].values()}
+        if all(sims[i, k] < SUPPORT for k in kept) and not evidence & cited:
             kept.append(int(i))
+            cited |= evidence
     return kept
 
 
 def _only_here(
-    articles: Sequence[SourceArticle],
-    units: list[_Unit],
-    support: list[dict[int, int]],
-    scores: FloatArray,
-    points: list[Point],
-    outlets: list[str],
+    exclusive: list[int], scores: FloatArray, points: list[Point], outlets: list[str]
 ) -> dict[str, tuple[Point, ...]]:
+    """Per outlet, its best ``exclusive`` sentences (no other outlet carries them)."""
     result: dict[str, tuple[Point, ...]] = {}
     for outlet in dict.fromkeys(outlets):
-        mine = [i for i in range(len(units)) if outlets[i] == outlet and not support[i]]
+        mine = [i for i in exclusive if outlets[i] == outlet]
         mine.sort(key=lambda i: (-scores[i], i))
         if mine:
             result[outlet] = tuple(points[i] for i in mine[:ONLY_HERE_PER_SOURCE])
@@ -382,53 +431,151 @@ _NUMBER_WORD = re.compile(
 )
 
 
-def _values(text: str) -> dict[str, set[str]]:
-    """Numbers in ``text``: digits, and spelled-out counts up to ninety-nine ("Fourteen
-    people were injured" gives 14), so "12 injured" and "Fourteen injured" disagree.
-    Each maps to its context: the content terms of the words either side of it."""
-    found: dict[str, set[str]] = {}
+# A digit run after a letter and a hyphen ("COVID-19", "G-7", "F-35") or on either side
+# of a slash ("9/11", "24/7") names something; it is not a count or a date to compare
+# ("11-day war", "26-year-old" are measures and stay).
+_NAMED_BEFORE = re.compile(r"(?:[A-Za-z]-|\d/)$")
+_NAMED_AFTER = re.compile(r"/\d")
+_CONTEXT_WORDS = 3  # how far to look for the word a number counts ("fell to 444,000")
+
+
+def _numbers(text: str) -> Iterator[tuple[str, re.Match[str]]]:
+    """Numbers in ``text`` with where they stand: digits, and spelled-out counts up to
+    ninety-nine ("Fourteen people were injured" gives 14), so "12 injured" and "Fourteen
+    injured" disagree."""
     for match in _DIGIT_RUN.finditer(text):
-        found.setdefault(match.group(0).replace(",", ""), set()).update(_beside(text, match))
+        if _NAMED_BEFORE.search(text, 0, match.start()) or _NAMED_AFTER.match(text, match.end()):
+            continue
+        yield match.group(0).replace(",", ""), match
     for match in _NUMBER_WORD.finditer(text):
         tens, unit, single = match.groups()
         if single:
             value = _UNITS[single.lower()]
         else:
             value = _TENS[tens.lower()] + (_DIGITS.index(unit.lower()) + 1 if unit else 0)
-        found.setdefault(str(value), set()).update(_beside(text, match))
+        yield str(value), match
+
+
+def _values(text: str) -> dict[str, set[str]]:
+    """Each number of ``text`` mapped to its context (``_beside``), so that only numbers
+    about the same thing are compared."""
+    found: dict[str, set[str]] = {}
+    for value, match in _numbers(text):
+        found.setdefault(value, set()).update(_beside(text, match))
     return found
 
 
+# Words before a number that make it a bound or an estimate, not a value: "below 300,000"
+# agrees with "293,000", "nearly 300,000" with "293,000" (within ``_ESTIMATE``).
+_BOUND = re.compile(
+    r"\b(?:(?P<below>below|under|less than|fewer than|up to|at most)"
+    r"|(?P<above>above|over|more than|exceeding|at least)"
+    r"|(?P<about>about|around|nearly|almost|roughly|approximately|some|close to))\s+\$?$",
+    re.IGNORECASE,
+)
+_ESTIMATE = 0.1  # "about X" agrees with a count within 10% of X
+
+
+def _bounds(text: str) -> dict[str, set[str]]:
+    """Each number of ``text`` mapped to how it is qualified: "below", "above", "about"."""
+    found: dict[str, set[str]] = {}
+    for value, match in _numbers(text):
+        bound = _BOUND.search(text, max(0, match.start() - 20), match.start())
+        if bound is not None:
+            found.setdefault(value, set()).add(str(bound.lastgroup))
+    return found
+
+
+def _meets(value: str, bounds: set[str], other: str) -> bool:
+    """Whether ``other`` is consistent with ``value`` qualified by ``bounds``."""
+    try:
+        x, y = float(value), float(other)
+    except ValueError:
+        return False
+    return (
+        ("below" in bounds and y <= x)
+        or ("above" in bounds and y >= x)
+        or ("about" in bounds and abs(y - x) <= _ESTIMATE * x)
+    )
+
+
+def _consistent(
+    mine: list[str],
+    my_bounds: dict[str, set[str]],
+    theirs: list[str],
+    their_bounds: dict[str, set[str]],
+) -> bool:
+    """Some number of one side is a bound or estimate that a number of the other meets."""
+    return any(
+        _meets(x, my_bounds.get(x, set()), y) or _meets(y, their_bounds.get(y, set()), x)
+        for x in mine
+        for y in theirs
+    )
+
+
 def _beside(text: str, match: re.Match[str]) -> set[str]:
-    before = text[: match.start()].split()[-1:]
-    after = text[match.end() :].split()[:1]
-    return set(content_terms(" ".join(before + after)))
+    """The nearest word on each side (within ``_CONTEXT_WORDS``) that has content terms
+    other than numbers: "fell to 444,000" gives "fell", "12 people" gives "people"."""
+    before = text[: match.start()].split()[-_CONTEXT_WORDS:]
+    after = text[match.end() :].split()[:_CONTEXT_WORDS]
+    return _nearest(reversed(before)) | _nearest(after)
+
+
+def _nearest(words: Iterable[str]) -> set[str]:
+    for word in words:
+        terms = {t for t in content_terms(word) if not t.isdigit()}
+        if terms:
+            return terms
+    return set()
 
 
 def _focus(mine: dict[str, set[str]], theirs: dict[str, set[str]]) -> list[str]:
     """The numbers of ``mine`` said about the same thing as one of ``theirs`` (a shared
-    neighbouring term: "12 people" / "Fourteen people"); all of them when none is."""
+    neighbouring word: "12 people" / "Fourteen people"); none when no word is shared."""
     context = set().union(*theirs.values())
-    focused = [v for v, terms in mine.items() if terms & context]
-    return sorted(focused or mine)
+    return sorted(v for v, terms in mine.items() if terms & context)
 
 
 def _disagreements(
     articles: Sequence[SourceArticle], units: list[_Unit], sims: FloatArray, outlets: list[str]
 ) -> list[Disagreement]:
-    found = []
+    """Pairs of sentences from different outlets about the same point (cosine at least
+    DISAGREE_MIN) whose numbers about the same thing differ; the closest pairs first, each
+    adding a sentence not shown yet (five outlets with five tolls give four pairs, not
+    ten), at most MAX_DISAGREEMENTS. Outlets that give the same numbers as a side of a
+    listed pair join it ("12" from two outlets, "14" from a third: one disagreement)."""
     values = [_values(u.text) for u in units]
+    bounds = [_bounds(u.text) for u in units]
+    candidates: list[tuple[float, int, int, list[str], list[str]]] = []
     for i in range(len(units)):
         for j in range(i + 1, len(units)):
             if outlets[i] == outlets[j] or sims[i, j] < DISAGREE_MIN:
                 continue
-            if values[i] and values[j] and not values[i].keys() & values[j].keys():
-                a, b = articles[units[i].article].id, articles[units[j].article].id
-                found.append(
-                    Disagreement(
-                        units[i].text,
-                        {a: units[i].text, b: units[j].text},
-                        {a: _focus(values[i], values[j]), b: _focus(values[j], values[i])},
-                    )
-                )
-    return found
+            if values[i].keys() & values[j].keys():
+                continue  # a number both give: they agree on it
+            mine, theirs = _focus(values[i], values[j]), _focus(values[j], values[i])
+            if mine and theirs and not _consistent(mine, bounds[i], theirs, bounds[j]):
+                # different numbers about the same thing, neither a bound the other meets
+                candidates.append((float(sims[i, j]), i, j, mine, theirs))
+    candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
+    # one group per pair of number sets: outlets that give the same numbers join it
+    groups: dict[frozenset[tuple[str, ...]], list[tuple[int, list[str]]]] = {}
+    shown: set[int] = set()
+    for _, i, j, mine, theirs in candidates:
+        key = frozenset({tuple(mine), tuple(theirs)})
+        if key in groups:
+            group = groups[key]
+            taken = {units[k].article for k, _ in group}
+            group += [(k, v) for k, v in ((i, mine), (j, theirs)) if units[k].article not in taken]
+            shown |= {i, j}
+        elif len(groups) < MAX_DISAGREEMENTS and not {i, j} <= shown:
+            groups[key] = [(i, mine), (j, theirs)]
+            shown |= {i, j}
+    return [
+        Disagreement(
+            units[group[0][0]].text,
+            {articles[units[k].article].id: units[k].text for k, _ in group},
+            {articles[units[k].article].id: v for k, v in group},
+        )
+        for group in groups.values()
+    ]

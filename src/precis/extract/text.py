@@ -63,8 +63,13 @@ def extract_text(raw: RawDocument, rules: Rules) -> Article:
 
 
 def normalise_newlines(text: str) -> str:
+    """Newlines as ``\n``; other whitespace (no-break and thin spaces, which Python does
+    not count as printable) as a space, so that "the\u00a0Supreme Court" keeps its two
+    words; other unprintable characters (controls, zero-width marks) dropped."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
-    return "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
+    return "".join(
+        ch if ch in "\n\t" or ch.isprintable() else " " if ch.isspace() else "" for ch in text
+    )
 
 
 def join_paragraphs(lines: list[str]) -> str:
