@@ -80,7 +80,7 @@ _TITLE_END = re.compile(
 # A month's abbreviation before a day or year ("Jan. 6", "Sept. 2021") never ends a
 # sentence; nupunkt splits there when a quote or bracket comes right before the month
 # ("“Jan. 6 was a dark day,” she said" gave the fragment "“Jan.").
-_MONTH_END = re.compile(r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.$")
+_MONTH_END = re.compile(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.$")
 _ABBREVIATION_TAIL = 24  # characters of a sentence's end that the two patterns inspect
 _LONG_WORD = 5  # word characters before a final full stop that no title or initialism has
 _INITIALISM_END = re.compile(r"\b(?:[A-Za-z]\.){2,}$")
