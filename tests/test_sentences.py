@@ -216,3 +216,47 @@ def test_stored_splits_with_foreign_values_are_refused() -> None:
         [v, 22, 34, 1, 35, 44, 0],  # paragraph numbers going back
     ):
         assert decode(json.dumps(junk), text) is None, junk
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A data table: each cell is its own piece, never glued to its neighbours.
+        ("| Team | Played | Won |", ["Team", "Played", "Won"]),
+        # A layout table holding the site menu in one cell and the article in the next.
+        (
+            "| | Home > News > Local | The council voted on Tuesday to close the library. "
+            "It will reopen in May. |",
+            [
+                "Home > News > Local",
+                "The council voted on Tuesday to close the library.",
+                "It will reopen in May.",
+            ],
+        ),
+        # An escaped bar is text inside a cell, not a cell boundary.
+        ("| About \\| Media | Contact |", ["About \\| Media", "Contact"]),
+        # Only rows (lines opening with a bar) are tables: a bar inside prose stays.
+        (
+            "Posted in music | streams on May 1. The band will tour in June.",
+            ["Posted in music | streams on May 1.", "The band will tour in June."],
+        ),
+    ],
+)
+def test_table_rows_split_at_cells(text: str, expected: list[str]) -> None:
+    """Trafilatura writes a table as ``| a | b |`` rows; a layout table puts a page's
+    menu and its article in cells of one row, which read as one long "sentence" that
+    starts with bars and runs a menu into the article."""
+    assert _split(text) == expected
+
+
+def test_table_cells_keep_offsets_and_paragraphs() -> None:
+    text = "Intro line here.\n| Name | The mayor resigned on Friday. |\nLast line."
+    doc = parse(text)
+    assert [doc.sentence_text(i) for i in range(len(doc.sentences))] == [
+        "Intro line here.",
+        "Name",
+        "The mayor resigned on Friday.",
+        "Last line.",
+    ]
+    assert doc.paragraph_of == (0, 1, 1, 2)
+    assert decode(encode(doc), text) == doc

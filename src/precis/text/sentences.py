@@ -18,6 +18,11 @@ Two small repairs, each for an error nupunkt makes on the labelled set, run afte
   abbreviation, which glues whole paragraphs of British economic news together);
 * merge a split after a title (``Dr.``, ``Sen.``...) or after a dotted initialism
   followed by a lower-case word (``the N.H.S. | needs``): neither ends a sentence.
+
+A table row, which trafilatura writes as ``| a | b |``, is split at its cells first: a
+layout table puts a page's menu and its article side by side in one row, and without
+this the row reads as one sentence that opens with bars and runs the menu into the
+article (seen on real pages; see "Summaries of real web pages" in docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -75,6 +80,10 @@ _TITLE_END = re.compile(
     r"\b(?:Dr|Mr|Mrs|Ms|Prof|Sen|Rep|Gov|Gen|Col|Lt|Capt|Sgt|Rev|Hon|St|vs|e\.g|i\.e)\.$",
     re.IGNORECASE,
 )
+# A table row as trafilatura writes it: a line opening with "|". Its cells are separated
+# by bars; "\\|" is a bar inside a cell's text.
+_TABLE_ROW = re.compile(r"[ \t]*\|")
+_CELL_BAR = re.compile(r"(?<!\\)\|")
 _ABBREVIATION_TAIL = 24  # characters of a sentence's end that the two patterns inspect
 _LONG_WORD = 5  # word characters before a final full stop that no title or initialism has
 _INITIALISM_END = re.compile(r"\b(?:[A-Za-z]\.){2,}$")
@@ -89,8 +98,20 @@ def paragraphs(text: str) -> Iterator[Span]:
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
-    """Sentences of ``text[start:end]`` as spans into ``text``, whitespace trimmed."""
+    """Sentences of ``text[start:end]`` as spans into ``text``, whitespace trimmed; a
+    table row's cells are split apart first (no sentence spans two cells)."""
     end = len(text) if end is None else end
+    if _TABLE_ROW.match(text, start, end) is None:  # the usual case: not a table row
+        return _split_cell(text, start, end)
+    spans: list[Span] = []
+    cell_start = start
+    for bar in _CELL_BAR.finditer(text, start, end):
+        spans += _split_cell(text, cell_start, bar.start())
+        cell_start = bar.end()
+    return spans + _split_cell(text, cell_start, end)
+
+
+def _split_cell(text: str, start: int, end: int) -> list[Span]:
     chunk = text[start:end]
     spans: list[Span] = []
     for a, b in _repaired(chunk):
@@ -176,7 +197,7 @@ def _cut_long(chunk: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 # Stored spans carry the splitter's version: when the splitting rules change, spans stored
 # by an older precis are ignored (and the text re-split) instead of disagreeing with what
 # a fresh split would give. Bump it with any change to what ``parse`` returns.
-SPLITTER_VERSION = 1
+SPLITTER_VERSION = 2  # 2: table rows split at their cells
 
 
 def encode(doc: ParsedDocument) -> str:
