@@ -260,3 +260,31 @@ def test_table_cells_keep_offsets_and_paragraphs() -> None:
     ]
     assert doc.paragraph_of == (0, 1, 1, 2)
     assert decode(encode(doc), text) == doc
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A question inside brackets does not end the sentence around it.
+        (
+            "As thoughts turn to the holiday (the vote is over; did you vote?), I am tired "
+            "of cranberry sauce. It is true.",
+            [
+                "As thoughts turn to the holiday (the vote is over; did you vote?), I am "
+                "tired of cranberry sauce.",
+                "It is true.",
+            ],
+        ),
+        # Nor an exclamation inside brackets.
+        (
+            "We ate at the cafe (the one by the river!), and then walked home. Then it rained.",
+            [
+                "We ate at the cafe (the one by the river!), and then walked home.",
+                "Then it rained.",
+            ],
+        ),
+    ],
+)
+def test_no_sentence_starts_with_a_closing_bracket(text: str, expected: list[str]) -> None:
+    """A piece that opens with a closing bracket continues the sentence before it."""
+    assert _split(text) == expected
