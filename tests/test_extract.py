@@ -573,3 +573,38 @@ def test_html_text_and_title_are_nfc(rules: Rules) -> None:
     article = extract(RawDocument("p.html", page, "html"), rules)
     assert article.text == "Babyschalen werden geprüft, ob die Gurtlänge im Fahrzeug ausreicht."
     assert article.title == "Kindersitze geprüft"
+
+
+@pytest.mark.parametrize(
+    ("line", "dropped"),
+    [
+        # A wire service's reprint notice around the article.
+        ("This copy is for your personal, non-commercial use only.", True),
+        (
+            "To order presentation-ready copies for distribution to your colleagues, clients "
+            "or customers, visit www.example-reprints.com.",
+            True,
+        ),
+        ("Follow @examplenews for breaking news and headlines.", True),
+        # A blog's tag list, and its entry navigation ("« older | Main | newer »").
+        ("Labels: gardening, garden tools, spring planting", True),
+        ("Filed under: Local News", True),
+        ("« Our trip to Lisbon | Main | Notes from the harbour festival »", True),
+        ("« Our trip to Lisbon | Main", True),
+        ("Previous post: Our trip to Lisbon", True),
+        ("Next post: Notes from the harbour festival", True),
+        ("TrackBack URL for this entry: http://blog.example.com/trackback/6a00d8", True),
+        # Article sentences that start with the same words stay.
+        ("Labels on food packages will change next year, the agency said.", False),
+        ("Follow the money, the senator told reporters on Tuesday.", False),
+        ("Filed under a false name, the claim was rejected by the court.", False),
+        ("The main hall | Main Street entrance was closed all week.", False),
+    ],
+)
+def test_reprint_notices_tag_lists_and_entry_navigation_go(
+    rules: Rules, line: str, dropped: bool
+) -> None:
+    """Lines that summaries of real pages picked (docs/benchmarks.md, "Summaries of real
+    web pages"): they frame the article and say nothing about its story."""
+    text = f"The council met on Monday and approved the budget.\n{line}\nIt takes effect in May."
+    assert (line not in rules.clean_lines(text.split("\n"))) is dropped
