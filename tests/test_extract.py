@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from precis.errors import ConfigError, ExtractionError
 from precis.extract import Rules, extract
-from precis.extract.html import has_prose
+from precis.extract.html import has_prose, one_paragraph_per_line
 from precis.extract.text import normalise_newlines
 from precis.models import RawDocument
 
@@ -608,3 +608,47 @@ def test_reprint_notices_tag_lists_and_entry_navigation_go(
     web pages"): they frame the article and say nothing about its story."""
     text = f"The council met on Monday and approved the budget.\n{line}\nIt takes effect in May."
     assert (line not in rules.clean_lines(text.split("\n"))) is dropped
+
+
+def test_html_hard_wrapped_text_is_joined_into_paragraphs(rules: Rules) -> None:
+    """A blog post written straight into a <div> keeps its source's line breaks, and
+    trafilatura passes them on: a line that breaks off mid-sentence ("from this
+    lovely") and a next line that carries on in lower case are one paragraph. As
+    separate paragraphs, "makes beautiful clocks..." became a summary sentence that
+    starts mid-thought, its subject (a link's text) left on the line before."""
+    page = (
+        "<html><head><title>A giveaway with Harbour Clocks</title></head><body><div>"
+        "<h2>A giveaway with Harbour Clocks</h2><div class='entry-body'>"
+        "We are so excited to bring you a giveaway from this lovely\r\n"
+        "online clock store. <a href='http://example.com/'>Harbour Clocks</a>\r\n"
+        "makes beautiful clocks inspired by the northern coast. They have six\r\n"
+        "styles now, and they are looking to make even more available. Check\r\n"
+        "out their <a href='http://example.com/k'>crowdfunding page</a>\r\n"
+        "to see how you can get a new design before anyone else.<br/><br/>"
+        "Today we are giving one lucky winner two clocks of their choosing. The giveaway\r\n"
+        "is open until the end of the month.</div></div></body></html>"
+    )
+    article = extract(RawDocument("p.html", page, "html"), rules)
+    assert article.text.split("\n") == [
+        "We are so excited to bring you a giveaway from this lovely online clock store. "
+        "Harbour Clocks makes beautiful clocks inspired by the northern coast. They have "
+        "six styles now, and they are looking to make even more available. Check out their "
+        "crowdfunding page to see how you can get a new design before anyone else.",
+        "Today we are giving one lucky winner two clocks of their choosing. The giveaway is "
+        "open until the end of the month.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["Ingredients", "- 2 cups flour", "- salt and pepper"],  # a list stays a list
+        ["- olive oil", "salt to taste"],  # an item with its bullet lost after another
+        ["pip install -r requirements.txt", "flask==1.0.3", "dateutils==0.6.6"],  # code
+        ["The vote was close.", "iPhone sales fell 3% in May."],  # a sentence ends
+        ["Results", "| team | points |"],  # a table row
+        ["About Acme", "acme makes open source tools for newsrooms."],  # a heading
+    ],
+)
+def test_html_lines_that_are_not_wrapped_stay_apart(lines: list[str]) -> None:
+    assert one_paragraph_per_line(lines).split("\n") == lines
