@@ -219,6 +219,23 @@ def test_precis_default_length_without_any_sentence_end_still_summarizes() -> No
     assert summarize_text(text).sentences
 
 
+def test_precis_never_repeats_a_sentence() -> None:
+    """A recipe page shows its standfirst twice (above the photo and in the text): the
+    summary says it once, whatever the length."""
+    lead = "Add ginger, garlic and cumin to the tomatoes, and the slow cooker does the rest."
+    text = "\n".join(
+        [
+            lead,
+            lead,
+            "The chicken legs brown in a hot pan first, which takes about ten minutes.",
+            "Serve the stew over couscous with a spoon of yoghurt and fresh coriander.",
+        ]
+    )
+    for length in (Length(), Length(sentences=3), Length(words=60)):
+        chosen = [s.text for s in summarize_text(text, "Spiced chicken", length).sentences]
+        assert chosen.count(lead) == 1, (length, chosen)
+
+
 def test_precis_default_length_follows_the_word_target() -> None:
     long_sentences = " ".join(
         f"Sentence {i} about the council budget has quite a lot of words in it so that "

@@ -181,12 +181,17 @@ def _row(vectors: Matrix, index: int) -> FloatArray:
 
 def _mmr(scores: FloatArray, vectors: Matrix, texts: list[str], budget: Budget) -> list[int]:
     """Greedy maximal marginal relevance within the budget. A sentence's length (its
-    whitespace-separated words) is counted only when it is a candidate."""
+    whitespace-separated words) is counted only when it is a candidate. A sentence
+    whose text is one already chosen is passed over (MMR's penalty alone lets a
+    repeated lead back in ahead of weaker sentences); only an explicit sentence count
+    that nothing else can fill takes repeats."""
     n = len(scores)
     limit = budget.sentences
     if limit is not None and budget.target_words is not None:
         limit += 1  # the word target chooses between ``sentences`` and one more
     chosen: list[int] = []
+    said: set[str] = set()
+    repeats: list[int] = []
     used = 0
     penalty = np.zeros(n)
     # Chosen and skipped sentences score -inf: the same gains as masking them each round
@@ -203,6 +208,9 @@ def _mmr(scores: FloatArray, vectors: Matrix, texts: list[str], budget: Budget) 
         if gains[best] == -np.inf:
             break
         remaining[best] = -np.inf
+        if texts[best] in said:
+            repeats.append(best)  # the same words again (a standfirst shown twice)
+            continue
         size = len(texts[best].split())
         if chosen and budget.words is not None and used + size > budget.words:
             continue  # too long for the word allowance: try a shorter one
@@ -211,7 +219,10 @@ def _mmr(scores: FloatArray, vectors: Matrix, texts: list[str], budget: Budget) 
             if abs(used + size - target) > abs(used - target):
                 break  # one more sentence would move the length away from the target
         chosen.append(best)
+        said.add(texts[best])
         used += size
         similarity = vectors @ vectors[best] if dense else _dot(vectors, _row(vectors, best))
         np.maximum(penalty, similarity, out=penalty)
+    if budget.target_words is None and budget.sentences is not None:
+        chosen += repeats[: budget.sentences - len(chosen)]  # a count asked for is met
     return chosen
