@@ -594,8 +594,20 @@ def test_html_text_and_title_are_nfc(rules: Rules) -> None:
         ("Previous post: Our trip to Lisbon", True),
         ("Next post: Notes from the harbour festival", True),
         ("TrackBack URL for this entry: http://blog.example.com/trackback/6a00d8", True),
+        # Calls to click or to follow the blog's feed, one sentence on their own line.
+        ("Click here to see the original post in full.", True),
+        ("Click here to get your free copy", True),
+        (
+            "If you would like to keep up with the daily updates, you can subscribe to the "
+            "RSS feed by reader or e-mail.",
+            True,
+        ),
+        ("Subscribe to comments on this entry Post a comment", True),
+        ("Check back for news roundups and subscribe to our YouTube channel for video.", True),
         # Article sentences that start with the same words stay.
         ("Labels on food packages will change next year, the agency said.", False),
+        ("An investor does not have to subscribe to any one strategy.", False),
+        ("Click here, the sign said, and thousands of readers did. The site crashed.", False),
         ("Follow the money, the senator told reporters on Tuesday.", False),
         ("Filed under a false name, the claim was rejected by the court.", False),
         ("The main hall | Main Street entrance was closed all week.", False),
