@@ -275,6 +275,16 @@ def test_table_cells_keep_offsets_and_paragraphs() -> None:
                 "It is true.",
             ],
         ),
+        # Nor a question set off by dashes.
+        (
+            "Just in time for the election — do you know who your councillor is? — we reach "
+            "the anniversary of the putsch. The plotters hoped to win.",
+            [
+                "Just in time for the election — do you know who your councillor is? — we "
+                "reach the anniversary of the putsch.",
+                "The plotters hoped to win.",
+            ],
+        ),
         # Nor an exclamation inside brackets.
         (
             "We ate at the cafe (the one by the river!), and then walked home. Then it rained.",

@@ -19,8 +19,9 @@ Two small repairs, each for an error nupunkt makes on the labelled set, run afte
 * merge a split after a title (``Dr.``, ``Sen.``...) or after a dotted initialism
   followed by a lower-case word (``the N.H.S. | needs``): neither ends a sentence;
   and merge a piece that opens with a closing bracket (``(did you vote? | ), I am
-  tired...``): no sentence starts so; nupunkt split at a question mark or full stop
-  inside the brackets.
+  tired...``) or with a dash and a lower-case word (``— did you vote? | — we
+  reach...``): no sentence starts so; nupunkt split at a question mark or full stop
+  inside the brackets or dashes.
 
 A table row, which trafilatura writes as ``| a | b |``, is split at its cells first: a
 layout table puts a page's menu and its article side by side in one row, and without
@@ -87,10 +88,11 @@ _TITLE_END = re.compile(
 # by bars; "\\|" is a bar inside a cell's text.
 _TABLE_ROW = re.compile(r"[ \t]*\|")
 _CELL_BAR = re.compile(r"(?<!\\)\|")
-# What only continues a sentence: a closing bracket. (A comma or a closing quote and
+# What only continues a sentence: a closing bracket, or a dash and a lower-case word
+# (the close of an aside: "... do you know who your councillor is? — we reach"). (A comma or a closing quote and
 # comma, as in 'asked "why me?", and', would be one too, but merging those as well
 # lowered Newsroom R1 by 0.06 through two documents' word counts; see docs/benchmarks.md.)
-_CONTINUATION = re.compile(r"\s*[)\]}]")
+_CONTINUATION = re.compile(r"\s*(?:[)\]}]|[—–]\s+[a-z])")
 _ABBREVIATION_TAIL = 24  # characters of a sentence's end that the two patterns inspect
 _LONG_WORD = 5  # word characters before a final full stop that no title or initialism has
 _INITIALISM_END = re.compile(r"\b(?:[A-Za-z]\.){2,}$")
