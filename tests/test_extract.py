@@ -604,8 +604,11 @@ def test_html_text_and_title_are_nfc(rules: Rules) -> None:
         ),
         ("Subscribe to comments on this entry Post a comment", True),
         ("Check back for news roundups and subscribe to our YouTube channel for video.", True),
+        # Slashdot's joke department line under a story's headline.
+        ("from the cats-walk-on-keyboards dept.", True),
         # Article sentences that start with the same words stay.
         ("Labels on food packages will change next year, the agency said.", False),
+        ("from the dept. of transport, a letter arrived on Monday.", False),
         ("An investor does not have to subscribe to any one strategy.", False),
         ("Click here, the sign said, and thousands of readers did. The site crashed.", False),
         ("Follow the money, the senator told reporters on Tuesday.", False),
