@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from precis.errors import ConfigError, ExtractionError
 from precis.extract import Rules, extract
-from precis.extract.html import has_prose
+from precis.extract.html import has_prose, one_paragraph_per_line
 from precis.extract.text import normalise_newlines
 from precis.models import RawDocument
 
@@ -582,3 +582,97 @@ def test_a_no_break_or_thin_space_separates_words(rules: Rules, space: str) -> N
     text = f"On Monday the{space}Supreme Court{space}ruled for the officers."
     article = extract(text_doc(text, title="Court rules"), rules)
     assert article.text == "On Monday the Supreme Court ruled for the officers."
+
+
+@pytest.mark.parametrize(
+    ("line", "dropped"),
+    [
+        # A wire service's reprint notice around the article.
+        ("This copy is for your personal, non-commercial use only.", True),
+        (
+            "To order presentation-ready copies for distribution to your colleagues, clients "
+            "or customers, visit www.example-reprints.com.",
+            True,
+        ),
+        ("Follow @examplenews for breaking news and headlines.", True),
+        # A blog's tag list, and its entry navigation ("« older | Main | newer »").
+        ("Labels: gardening, garden tools, spring planting", True),
+        ("Filed under: Local News", True),
+        ("« Our trip to Lisbon | Main | Notes from the harbour festival »", True),
+        ("« Our trip to Lisbon | Main", True),
+        ("Previous post: Our trip to Lisbon", True),
+        ("Next post: Notes from the harbour festival", True),
+        ("TrackBack URL for this entry: http://blog.example.com/trackback/6a00d8", True),
+        # Calls to click or to follow the blog's feed, one sentence on their own line.
+        ("Click here to see the original post in full.", True),
+        ("Click here to get your free copy", True),
+        (
+            "If you would like to keep up with the daily updates, you can subscribe to the "
+            "RSS feed by reader or e-mail.",
+            True,
+        ),
+        ("Subscribe to comments on this entry Post a comment", True),
+        ("Check back for news roundups and subscribe to our YouTube channel for video.", True),
+        # Slashdot's joke department line under a story's headline.
+        ("from the cats-walk-on-keyboards dept.", True),
+        # Article sentences that start with the same words stay.
+        ("Labels on food packages will change next year, the agency said.", False),
+        ("from the dept. of transport, a letter arrived on Monday.", False),
+        ("An investor does not have to subscribe to any one strategy.", False),
+        ("Click here, the sign said, and thousands of readers did. The site crashed.", False),
+        ("Follow the money, the senator told reporters on Tuesday.", False),
+        ("Filed under a false name, the claim was rejected by the court.", False),
+        ("The main hall | Main Street entrance was closed all week.", False),
+    ],
+)
+def test_reprint_notices_tag_lists_and_entry_navigation_go(
+    rules: Rules, line: str, dropped: bool
+) -> None:
+    """Lines that summaries of real pages picked (docs/benchmarks.md, "Summaries of real
+    web pages"): they frame the article and say nothing about its story."""
+    text = f"The council met on Monday and approved the budget.\n{line}\nIt takes effect in May."
+    assert (line not in rules.clean_lines(text.split("\n"))) is dropped
+
+
+def test_html_hard_wrapped_text_is_joined_into_paragraphs(rules: Rules) -> None:
+    """A blog post written straight into a <div> keeps its source's line breaks, and
+    trafilatura passes them on: a line that breaks off mid-sentence ("from this
+    lovely") and a next line that carries on in lower case are one paragraph. As
+    separate paragraphs, "makes beautiful clocks..." became a summary sentence that
+    starts mid-thought, its subject (a link's text) left on the line before."""
+    page = (
+        "<html><head><title>A giveaway with Harbour Clocks</title></head><body><div>"
+        "<h2>A giveaway with Harbour Clocks</h2><div class='entry-body'>"
+        "We are so excited to bring you a giveaway from this lovely\r\n"
+        "online clock store. <a href='http://example.com/'>Harbour Clocks</a>\r\n"
+        "makes beautiful clocks inspired by the northern coast. They have six\r\n"
+        "styles now, and they are looking to make even more available. Check\r\n"
+        "out their <a href='http://example.com/k'>crowdfunding page</a>\r\n"
+        "to see how you can get a new design before anyone else.<br/><br/>"
+        "Today we are giving one lucky winner two clocks of their choosing. The giveaway\r\n"
+        "is open until the end of the month.</div></div></body></html>"
+    )
+    article = extract(RawDocument("p.html", page, "html"), rules)
+    assert article.text.split("\n") == [
+        "We are so excited to bring you a giveaway from this lovely online clock store. "
+        "Harbour Clocks makes beautiful clocks inspired by the northern coast. They have "
+        "six styles now, and they are looking to make even more available. Check out their "
+        "crowdfunding page to see how you can get a new design before anyone else.",
+        "Today we are giving one lucky winner two clocks of their choosing. The giveaway is "
+        "open until the end of the month.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["Ingredients", "- 2 cups flour", "- salt and pepper"],  # a list stays a list
+        ["- olive oil", "salt to taste"],  # an item with its bullet lost after another
+        ["pip install -r requirements.txt", "flask==1.0.3", "dateutils==0.6.6"],  # code
+        ["The vote was close.", "iPhone sales fell 3% in May."],  # a sentence ends
+        ["Results", "| team | points |"],  # a table row
+        ["About Acme", "acme makes open source tools for newsrooms."],  # a heading
+    ],
+)
+def test_html_lines_that_are_not_wrapped_stay_apart(lines: list[str]) -> None:
+    assert one_paragraph_per_line(lines).split("\n") == lines

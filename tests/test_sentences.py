@@ -221,3 +221,85 @@ def test_stored_splits_with_foreign_values_are_refused() -> None:
         [v, 22, 34, 1, 35, 44, 0],  # paragraph numbers going back
     ):
         assert decode(json.dumps(junk), text) is None, junk
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A data table: each cell is its own piece, never glued to its neighbours.
+        ("| Team | Played | Won |", ["Team", "Played", "Won"]),
+        # A layout table holding the site menu in one cell and the article in the next.
+        (
+            "| | Home > News > Local | The council voted on Tuesday to close the library. "
+            "It will reopen in May. |",
+            [
+                "Home > News > Local",
+                "The council voted on Tuesday to close the library.",
+                "It will reopen in May.",
+            ],
+        ),
+        # An escaped bar is text inside a cell, not a cell boundary.
+        ("| About \\| Media | Contact |", ["About \\| Media", "Contact"]),
+        # Only rows (lines opening with a bar) are tables: a bar inside prose stays.
+        (
+            "Posted in music | streams on May 1. The band will tour in June.",
+            ["Posted in music | streams on May 1.", "The band will tour in June."],
+        ),
+    ],
+)
+def test_table_rows_split_at_cells(text: str, expected: list[str]) -> None:
+    """Trafilatura writes a table as ``| a | b |`` rows; a layout table puts a page's
+    menu and its article in cells of one row, which read as one long "sentence" that
+    starts with bars and runs a menu into the article."""
+    assert _split(text) == expected
+
+
+def test_table_cells_keep_offsets_and_paragraphs() -> None:
+    text = "Intro line here.\n| Name | The mayor resigned on Friday. |\nLast line."
+    doc = parse(text)
+    assert [doc.sentence_text(i) for i in range(len(doc.sentences))] == [
+        "Intro line here.",
+        "Name",
+        "The mayor resigned on Friday.",
+        "Last line.",
+    ]
+    assert doc.paragraph_of == (0, 1, 1, 2)
+    assert decode(encode(doc), text) == doc
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A question inside brackets does not end the sentence around it.
+        (
+            "As thoughts turn to the holiday (the vote is over; did you vote?), I am tired "
+            "of cranberry sauce. It is true.",
+            [
+                "As thoughts turn to the holiday (the vote is over; did you vote?), I am "
+                "tired of cranberry sauce.",
+                "It is true.",
+            ],
+        ),
+        # Nor a question set off by dashes.
+        (
+            "Just in time for the election — do you know who your councillor is? — we reach "
+            "the anniversary of the putsch. The plotters hoped to win.",
+            [
+                "Just in time for the election — do you know who your councillor is? — we "
+                "reach the anniversary of the putsch.",
+                "The plotters hoped to win.",
+            ],
+        ),
+        # Nor an exclamation inside brackets.
+        (
+            "We ate at the cafe (the one by the river!), and then walked home. Then it rained.",
+            [
+                "We ate at the cafe (the one by the river!), and then walked home.",
+                "Then it rained.",
+            ],
+        ),
+    ],
+)
+def test_no_sentence_starts_with_a_closing_bracket(text: str, expected: list[str]) -> None:
+    """A piece that opens with a closing bracket continues the sentence before it."""
+    assert _split(text) == expected

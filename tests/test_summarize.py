@@ -187,6 +187,55 @@ def test_precis_default_length_never_picks_a_dateline() -> None:
     assert not any("EST" in s or s.startswith(("By", "|")) for s in chosen)
 
 
+def test_precis_default_length_skips_lines_that_are_not_sentences() -> None:
+    """Real pages keep lines that carry no sentence end: the headline again (here with
+    its quotes lost), a "Posted on ... |" stamp, a "Labels:" list, a photo caption
+    ending in its credit, a site's menu. None of them is a sentence of the story."""
+    text = (
+        "Rivera Cast as Lead in The Long Night: Part Two\n"
+        "Posted on September 3rd, 2012 in Movies |\n"
+        "Actor Sam Rivera has been cast as the lead in the sequel, the studio announced on "
+        "Thursday after months of rumours.\n"
+        "Rivera greets fans outside the premiere in Los Angeles, California (AP Photo)\n"
+        "Rivera will play a retired detective who is drawn back into one last case.\n"
+        "Filming starts in Vancouver in March and the film opens next winter.\n"
+        "Labels: movies, casting news, sequels, Sam Rivera\n"
+        "Home > Movies > Casting News > Sequels and Franchises"
+    )
+    chosen = [
+        s.text for s in summarize_text(text, "Rivera Cast as Lead in The Long Night").sentences
+    ]
+    assert chosen, "the story's sentences are there to choose"
+    assert all(s.endswith(".") for s in chosen), chosen
+    assert chosen[0].startswith("Actor Sam Rivera")
+
+
+def test_precis_default_length_without_any_sentence_end_still_summarizes() -> None:
+    """A page of headlines only (a link list): the lines are all there is to choose."""
+    text = "\n".join(
+        f"Council approves budget for the new library in district {n} after long debate"
+        for n in range(6)
+    )
+    assert summarize_text(text).sentences
+
+
+def test_precis_never_repeats_a_sentence() -> None:
+    """A recipe page shows its standfirst twice (above the photo and in the text): the
+    summary says it once, whatever the length."""
+    lead = "Add ginger, garlic and cumin to the tomatoes, and the slow cooker does the rest."
+    text = "\n".join(
+        [
+            lead,
+            lead,
+            "The chicken legs brown in a hot pan first, which takes about ten minutes.",
+            "Serve the stew over couscous with a spoon of yoghurt and fresh coriander.",
+        ]
+    )
+    for length in (Length(), Length(sentences=3), Length(words=60)):
+        chosen = [s.text for s in summarize_text(text, "Spiced chicken", length).sentences]
+        assert chosen.count(lead) == 1, (length, chosen)
+
+
 def test_precis_default_length_follows_the_word_target() -> None:
     long_sentences = " ".join(
         f"Sentence {i} about the council budget has quite a lot of words in it so that "

@@ -164,8 +164,39 @@ _SENTENCE_BREAK = re.compile(r"(?<=[.!?…।॥؟۔][\"”’')“«»‹›])\
 
 def one_paragraph_per_line(lines: list[str]) -> str:
     """Trafilatura writes one paragraph per line; blank (or whitespace-only) lines carry
-    no meaning there, so unlike plain text no lines are joined as hard-wrapped."""
-    return "\n".join(" ".join(line.split()) for line in lines if line.strip())
+    no meaning there. Lines are joined only where the page's source was hard-wrapped
+    (``wraps_into``): text typed straight into a <div> keeps its line breaks."""
+    paragraphs: list[str] = []
+    for line in lines:
+        line = " ".join(line.split())
+        if not line:
+            continue
+        if paragraphs and wraps_into(paragraphs[-1], line):
+            paragraphs[-1] += " " + line
+        else:
+            paragraphs.append(line)
+    return "\n".join(paragraphs)
+
+
+# A list item or a table row as trafilatura writes them: never the start of wrapped prose.
+_ITEM_OR_ROW = ("- ", "* ", "• ", "|")
+# A shorter line is a heading or label ("About Acme", "Classificação NASCAR"), even when
+# the paragraph under it opens in lower case ("acme makes...", a Portuguese weekday).
+WRAPPED_LINE_MIN_WORDS = 4
+
+
+def wraps_into(previous: str, line: str) -> bool:
+    """Whether ``line`` carries on the sentence that ``previous`` broke off: ``previous``
+    ends in a letter or comma (no sentence end, no code or number) and ``line`` opens
+    with a lower-case word ("iPhone" is not one). ``line`` must hold a space and
+    ``previous`` ``WRAPPED_LINE_MIN_WORDS`` words, so a column of code or of single
+    words and a heading are left alone; list items and table rows are too."""
+    last, first = previous[-1], line[0]
+    if not (last == "," or last.isalpha()) or not first.islower() or line[1:2].isupper():
+        return False
+    if " " not in line or previous.startswith(_ITEM_OR_ROW):
+        return False
+    return len(previous.split(maxsplit=WRAPPED_LINE_MIN_WORDS - 1)) >= WRAPPED_LINE_MIN_WORDS
 
 
 def _drop_title_line(body: str, title: str | None) -> str:

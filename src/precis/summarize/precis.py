@@ -11,8 +11,10 @@ highlights are short. precis scores each sentence by
   linear time as the dot product with the summed sentence vectors);
 * cosine similarity to the headline;
 
-multiplied by a fragment penalty (very short sentences and byline/"PUBLISHED:" lines;
-with the default length fragments are never chosen unless the text has nothing else),
+multiplied by a fragment penalty (very short sentences, byline/"PUBLISHED:" lines, and
+lines with no sentence end: a repeated headline, a "Labels:" list, a caption ending in
+its credit, a menu; with the default length fragments are never chosen unless the text
+has nothing else),
 then selects greedily with maximal marginal relevance, so a sentence that repeats one
 already chosen (a caption restating the lead, say) is passed over. With the default
 length the selection stops at the sentence count whose word total is closest to the
@@ -58,6 +60,15 @@ _BYLINE = re.compile(
 # A sentence ending in a colon is a heading or the lead-in to a list ("Supplies for the
 # tree:"), which says nothing without what follows.
 _LEAD_IN = re.compile(r":\s*$")
+# A sentence ends in a full stop, question or exclamation mark (Latin, CJK, Devanagari,
+# Arabic and Urdu forms), optionally inside closing quotes or brackets. A line without
+# one is a headline, label, caption credit or menu that extraction kept, or a run-on
+# that the splitter cut (``MAX_SENTENCE_CHARS``); on real pages these were the junk
+# that default summaries picked (docs/benchmarks.md, "Summaries of real web pages").
+SENTENCE_STOPS = (".", "!", "?", "…", "。", "！", "？", "।", "॥", "؟", "۔")
+# Closing quotes and brackets after the stop, with any spaces between them: tokenized
+# text writes "he said . ''" (as SummEval's CNN/Daily Mail articles do).
+CLOSERS = "\"”’'»›)] \t\u00a0"
 
 # A dense array for ordinary articles, a scipy sparse matrix (untyped) for huge ones.
 Matrix: TypeAlias = Any
@@ -83,9 +94,11 @@ class Precis:
 
 
 def is_fragment(sentence: str, tokens: list[str]) -> bool:
-    """Too few words with letters (datelines, timestamps, captions), a byline, or a
-    heading or list lead-in ending in a colon."""
+    """Too few words with letters (datelines, timestamps, captions), a byline, a
+    heading or list lead-in ending in a colon, or a line with no sentence end."""
     if _BYLINE.match(sentence) is not None or _LEAD_IN.search(sentence) is not None:
+        return True
+    if not sentence.rstrip(CLOSERS).endswith(SENTENCE_STOPS):
         return True
     lettered = 0
     for word in tokens:
@@ -168,12 +181,17 @@ def _row(vectors: Matrix, index: int) -> FloatArray:
 
 def _mmr(scores: FloatArray, vectors: Matrix, texts: list[str], budget: Budget) -> list[int]:
     """Greedy maximal marginal relevance within the budget. A sentence's length (its
-    whitespace-separated words) is counted only when it is a candidate."""
+    whitespace-separated words) is counted only when it is a candidate. A sentence
+    whose text is one already chosen is passed over (MMR's penalty alone lets a
+    repeated lead back in ahead of weaker sentences); only an explicit sentence count
+    that nothing else can fill takes repeats."""
     n = len(scores)
     limit = budget.sentences
     if limit is not None and budget.target_words is not None:
         limit += 1  # the word target chooses between ``sentences`` and one more
     chosen: list[int] = []
+    said: set[str] = set()
+    repeats: list[int] = []
     used = 0
     penalty = np.zeros(n)
     # Chosen and skipped sentences score -inf: the same gains as masking them each round
@@ -190,6 +208,9 @@ def _mmr(scores: FloatArray, vectors: Matrix, texts: list[str], budget: Budget) 
         if gains[best] == -np.inf:
             break
         remaining[best] = -np.inf
+        if texts[best] in said:
+            repeats.append(best)  # the same words again (a standfirst shown twice)
+            continue
         size = len(texts[best].split())
         if chosen and budget.words is not None and used + size > budget.words:
             continue  # too long for the word allowance: try a shorter one
@@ -198,7 +219,10 @@ def _mmr(scores: FloatArray, vectors: Matrix, texts: list[str], budget: Budget) 
             if abs(used + size - target) > abs(used - target):
                 break  # one more sentence would move the length away from the target
         chosen.append(best)
+        said.add(texts[best])
         used += size
         similarity = vectors @ vectors[best] if dense else _dot(vectors, _row(vectors, best))
         np.maximum(penalty, similarity, out=penalty)
+    if budget.target_words is None and budget.sentences is not None:
+        chosen += repeats[: budget.sentences - len(chosen)]  # a count asked for is met
     return chosen

@@ -19,7 +19,16 @@ real news roundups), run after it:
   abbreviation, which glues whole paragraphs of British economic news together);
 * merge a split after a title (``Dr.``, ``Sen.``...), after a dotted initialism
   followed by a lower-case word (``the N.H.S. | needs``) or after a month before a
-  number (``“Jan. | 6 was``): none of them ends a sentence.
+  number (``“Jan. | 6 was``): none of them ends a sentence;
+  and merge a piece that opens with a closing bracket (``(did you vote? | ), I am
+  tired...``) or with a dash and a lower-case word (``— did you vote? | — we
+  reach...``): no sentence starts so; nupunkt split at a question mark or full stop
+  inside the brackets or dashes.
+
+A table row, which trafilatura writes as ``| a | b |``, is split at its cells first: a
+layout table puts a page's menu and its article side by side in one row, and without
+this the row reads as one sentence that opens with bars and runs the menu into the
+article (seen on real pages; see "Summaries of real web pages" in docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -81,6 +90,15 @@ _TITLE_END = re.compile(
 # sentence; nupunkt splits there when a quote or bracket comes right before the month
 # ("“Jan. 6 was a dark day,” she said" gave the fragment "“Jan.").
 _MONTH_END = re.compile(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.$")
+# A table row as trafilatura writes it: a line opening with "|". Its cells are separated
+# by bars; "\\|" is a bar inside a cell's text.
+_TABLE_ROW = re.compile(r"[ \t]*\|")
+_CELL_BAR = re.compile(r"(?<!\\)\|")
+# What only continues a sentence: a closing bracket, or a dash and a lower-case word
+# (the close of an aside: "... do you know who your councillor is? — we reach"). (A comma or a closing quote and
+# comma, as in 'asked "why me?", and', would be one too, but merging those as well
+# lowered Newsroom R1 by 0.06 through two documents' word counts; see docs/benchmarks.md.)
+_CONTINUATION = re.compile(r"\s*(?:[)\]}]|[—–]\s+[a-z])")
 _ABBREVIATION_TAIL = 24  # characters of a sentence's end that the two patterns inspect
 _LONG_WORD = 5  # word characters before a final full stop that no title or initialism has
 _INITIALISM_END = re.compile(r"\b(?:[A-Za-z]\.){2,}$")
@@ -95,8 +113,20 @@ def paragraphs(text: str) -> Iterator[Span]:
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
-    """Sentences of ``text[start:end]`` as spans into ``text``, whitespace trimmed."""
+    """Sentences of ``text[start:end]`` as spans into ``text``, whitespace trimmed; a
+    table row's cells are split apart first (no sentence spans two cells)."""
     end = len(text) if end is None else end
+    if _TABLE_ROW.match(text, start, end) is None:  # the usual case: not a table row
+        return _split_cell(text, start, end)
+    spans: list[Span] = []
+    cell_start = start
+    for bar in _CELL_BAR.finditer(text, start, end):
+        spans += _split_cell(text, cell_start, bar.start())
+        cell_start = bar.end()
+    return spans + _split_cell(text, cell_start, end)
+
+
+def _split_cell(text: str, start: int, end: int) -> list[Span]:
     chunk = text[start:end]
     spans: list[Span] = []
     for a, b in _repaired(chunk):
@@ -137,6 +167,9 @@ def _repaired(chunk: str) -> list[tuple[int, int]]:
             previous = chunk[merged[-1][0] : merged[-1][1]].rstrip()
             # Both joining patterns need a full stop at the end: test that first.
             if previous.endswith(".") and _joins(previous, chunk[a:b].lstrip()):
+                merged[-1] = (merged[-1][0], b)
+                continue
+            if _CONTINUATION.match(chunk, a, b) is not None:
                 merged[-1] = (merged[-1][0], b)
                 continue
         merged.append((a, b))
@@ -184,7 +217,8 @@ def _cut_long(chunk: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 # Stored spans carry the splitter's version: when the splitting rules change, spans stored
 # by an older precis are ignored (and the text re-split) instead of disagreeing with what
 # a fresh split would give. Bump it with any change to what ``parse`` returns.
-SPLITTER_VERSION = 2
+# 2: table rows split at their cells; 3: continuations merged; 4: a month before a number
+SPLITTER_VERSION = 4
 
 
 def encode(doc: ParsedDocument) -> str:
