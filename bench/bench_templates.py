@@ -53,9 +53,7 @@ OFF = 10**9  # template_min_titles no site reaches: template handling turned off
 POSTS_PER_SITE = 4  # NeuS articles per made-up blog (section 2)
 
 
-def fill(
-    root: Path, ids: list[str], folder: Path, min_titles: int
-) -> tuple[Path, dict[str, int]]:
+def fill(root: Path, ids: list[str], folder: Path, min_titles: int) -> tuple[Path, dict[str, int]]:
     """A fresh store holding the pages, as ``precis add`` stores them, and the article
     each page is stored as (a page whose text another page already has is that one)."""
     path = folder / f"store-{min_titles}.db"
