@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from precis.entities import Analysis, Analyzer, Statement, load_model
 from precis.entities.analyse import chunks
-from precis.entities.canonical import Named, acronym, clean, link_surname, resolve
+from precis.entities.canonical import Named, acronym, clean, link_surname, link_variant, resolve
 from precis.entities.carried import group_statements, similarity
 from precis.entities.quotemarks import find_quotes
 from precis.errors import ConfigError
@@ -237,3 +237,53 @@ def test_group_statements_across_outlets() -> None:
     assert relations == {1: "verbatim", 2: "trimmed", 3: "paraphrased"}
     assert group.as_json()["outlets"] == 3
     assert similarity("", full) == 0.0
+
+
+# -- real-use defects (whoqa) --------------------------------------------------------------
+def test_relative_pronoun_speaker_is_its_antecedent(analyzer: Analyzer) -> None:
+    text = (
+        "Reporters crowded around Senator Mara Quill, who replied that the vote would wait. "
+        "The plan has angered union members, who say it breaks a promise."
+    )
+    analysis = analyzer.analyse(text)
+    assert _only(analysis, "vote would wait").speaker == "Mara Quill"
+    assert _only(analysis, "breaks a promise").speaker == "union members"
+
+
+def test_first_person_reported_speech_is_not_attributed(analyzer: Analyzer) -> None:
+    # An unclosed quote (leads cut by the outlet) leaves "I said" outside any quote pair.
+    text = (
+        "“The council is moving fast,” said Mayor Ilse Varga. “For months, I have said we need "
+        "a budget before winter and I told them that nothing else matters"
+    )
+    analysis = analyzer.analyse(text)
+    assert all(s.speaker not in {"I", "we", "We"} for s in analysis.statements), analysis.statements
+
+
+def test_disease_names_and_photo_credits_are_not_entities(analyzer: Analyzer) -> None:
+    text = (
+        "COVID-19 cases rose again in Ohio, where Governor Tom Brell said Covid was spreading. "
+        "Hospitals reported more COVID patients.\n"
+        "Photo: Ann Lee/AFP/Getty Images\n"
+        "Brell spoke in Columbus on Monday."
+    )
+    names = {name for name, _kind, _spans in analyzer.analyse(text).entities()}
+    assert not {n for n in names if "covid" in n.lower() or "/" in n}, names
+    assert "Tom Brell" in names
+
+
+def test_link_surname_prefers_a_dominant_full_name() -> None:
+    known = {"Joe Biden": 400, "Jill Biden": 4, "Hunter Biden": 3}
+    assert link_surname("Biden", "person", known) == "Joe Biden"
+    close = {"Anna Holm": 10, "Erik Holm": 8}
+    assert link_surname("Holm", "person", close) == "Holm"
+    # A middle initial is the same person: "Donald J. Trump" and "Donald Trump".
+    assert link_surname("Trump", "person", {"Donald Trump": 50, "Donald J. Trump": 6}) in {
+        "Donald Trump"
+    }
+    assert link_surname("Holm", "person", ["Anna Holm"]) == "Anna Holm"
+    assert link_surname("Holm", "person", {"Anna Holm": 0, "Erik Holm": 0}) == "Holm"
+    assert link_variant("Donald J. Trump", "person", ["Donald Trump", "Ivanka Trump"]) == (
+        "Donald Trump"
+    )
+    assert link_variant("Anna Maria Holm", "person", ["Erik Holm"]) == "Anna Maria Holm"

@@ -130,3 +130,24 @@ def test_entities_migration_downgrades_and_upgrades(db_url: str) -> None:
         store.migrate()
         with store.engine.connect() as conn:
             assert "statements" in sa.inspect(conn).get_table_names()
+
+
+def test_bare_surname_joins_the_dominant_namesake_across_articles(precis: Precis) -> None:
+    texts = [
+        f"Budget talks {n}\n\nPresident Oskar Lindqvist said on day {n} that the budget "
+        f"would pass. Lindqvist met Oskar Lindqvist's aides."
+        for n in range(1, 4)
+    ]
+    texts.append("Gala\n\nFirst lady Maja Lindqvist opened a school.")
+    texts.append("Later\n\nPresident Oskar B. Lindqvist visited Oslo.")
+    texts.append("Budget vote\n\nSenator Lindqvist said the vote would be close.")
+    for text in texts:
+        result = precis("add", "-", input=text)
+        assert result.exit_code == 0, result.output
+    people = precis("entities", "--type", "person", "--format", "json")
+    names = {row["name"]: row["articles"] for row in json.loads(people.stdout)}
+    assert "Lindqvist" not in names, names
+    assert "Oskar B. Lindqvist" not in names, names
+    assert names["Oskar Lindqvist"] == 5
+    quotes = precis("quotes", "--speaker", "Oskar Lindqvist", "--format", "json", "--no-update")
+    assert "the vote would be close" in [q["text"] for q in json.loads(quotes.stdout)]

@@ -12,7 +12,7 @@ statistical linker would need a knowledge base this project does not ship.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from precis.entities.model import EntityType
@@ -47,6 +47,10 @@ HONORIFICS = frozenset(
 _ACRONYM_SKIP = frozenset({"of", "the", "for", "and", "de", "du", "&"})
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _SPACES = re.compile(r"\s+")
+# Across articles a bare surname shared by several stored people joins the one mentioned at
+# least this many times as often as all the others together: news says "Biden" for the
+# president, not for the first lady, but a near tie ("Anna Holm", "Erik Holm") stays apart.
+SURNAME_DOMINANCE = 10
 
 
 def clean(surface: str, kind: EntityType) -> str:
@@ -161,12 +165,41 @@ def _majority_types(named: list[Named]) -> list[Named]:
     return [Named(m.name, best[m.name]) for m in named]
 
 
-def link_surname(name: str, kind: EntityType, known: Iterable[str]) -> str:
-    """Across articles: a bare surname joins the one known full name ending with it."""
+def link_surname(name: str, kind: EntityType, known: Mapping[str, int] | Iterable[str]) -> str:
+    """Across articles: a bare surname joins the known full name ending with it.
+
+    ``known`` maps stored names to their mention counts (a plain list counts each once).
+    Spellings of one person ("Donald J. Trump", "Donald Trump") count as one candidate;
+    among several people sharing the surname ("Joe Biden", "Jill Biden") the surname joins
+    the one mentioned ``SURNAME_DOMINANCE`` times as often as all the others together,
+    else it stays as it is.
+    """
     if kind != "person" or " " in name:
         return name
-    match = _unique(k for k in known if " " in k and k.split(" ")[-1] == name)
-    return match if match is not None else name
+    counts = known if isinstance(known, Mapping) else dict.fromkeys(known, 1)
+    full = {k: n for k, n in counts.items() if " " in k and k.split(" ")[-1] == name}
+    people: dict[str, int] = {}
+    for candidate in sorted(full, key=lambda k: len(k.split(" "))):
+        shorter = next((p for p in people if _extends(candidate, p)), None)
+        key = shorter if shorter is not None else candidate
+        people[key] = people.get(key, 0) + full[candidate]
+    if not people:
+        return name
+    best = max(people, key=lambda k: (people[k], k))
+    others = sum(n for k, n in people.items() if k != best)
+    if len(people) == 1:
+        return best
+    dominant = people[best] >= SURNAME_DOMINANCE * others and people[best] > others
+    return best if dominant else name
+
+
+def link_variant(name: str, kind: EntityType, known: Iterable[str]) -> str:
+    """Across articles: "Donald J. Trump" joins a stored "Donald Trump" (same first and
+    last word, fewer words), the shortest such name."""
+    if kind != "person" or len(name.split(" ")) < 3:
+        return name
+    shorter = [k for k in known if _extends(name, k) and " " in k]
+    return min(shorter, key=lambda k: (len(k), k)) if shorter else name
 
 
 def normalise_speaker(name: str) -> str:

@@ -6,7 +6,8 @@ a capitalised title followed by an untagged proper noun ("Chancellor Merkel") is
 a leading "the" and a trailing possessive are cut from a mention; and a definite title
 ("the chancellor", "the energy minister") refers back to the person most recently
 introduced with that title in the same article ("Chancellor Angela Merkel", "Carla
-Brandt, the energy minister"). The model has no coreference, and a title lexicon is the
+Brandt, the energy minister"). Photo credits ("Ann Lee/AFP/Getty Images") and disease
+names ("COVID-19") are never entities. The model has no coreference, and a title lexicon is the
 most reliable signal news style offers.
 """
 
@@ -181,6 +182,9 @@ ORG_WORDS = frozenset(
         "cathedral",
     ]
 )
+# Disease names the small model tags as people, organisations or places ("COVID-19 said",
+# "Pfizer's COVID-19"): a mention is cut before the first of them.
+DISEASES = frozenset({"covid", "covid-19", "covid19", "coronavirus", "sars-cov-2", "ebola", "mpox"})
 # How many tokens before a name may hold its title ("German Finance Minister Carla Brandt").
 TITLE_WINDOW = 4
 
@@ -216,7 +220,12 @@ def _model_mentions(doc: Any) -> Iterator[RawMention]:
         kind = LABELS.get(ent.label_)
         if kind is None:
             continue
+        if "/" in ent.text:
+            continue  # photo credits and bylines: "Ann Lee/AFP/Getty Images", "CBS/AP"
         tokens = [t for t in ent if not t.is_punct and t.text not in {"'s", "’s"}]
+        disease = next((n for n, t in enumerate(tokens) if t.lower_ in DISEASES), None)
+        if disease is not None:
+            tokens = tokens[:disease]
         if tokens and tokens[0].lower_ == "the" and len(tokens) > 1:
             tokens = tokens[1:]
         if kind != "person" and _person_like(tokens):

@@ -41,6 +41,12 @@ CARRY_CHARS = 400
 # How many tokens may separate a quote from a cue after it ("…," the minister for X said).
 AFTER_WINDOW = 12
 _WORD = re.compile(r"\w+")
+# Subjects of a relative clause ("Biden, who replied …"): the speaker is the noun the
+# clause hangs on, never the pronoun itself.
+RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
+# First- and second-person subjects of reported speech outside a quote pair: the speaker is
+# whoever is being quoted (an unclosed quote) or the author, never a name a reader can use.
+PERSONAL_PRONOUNS = frozenset({"i", "we", "you"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +246,8 @@ def _statement(
 def _speaker(context: _Context, token: Any) -> tuple[str | None, EntityType | None]:
     if token is None:
         return None, None
+    if token.lower_ in RELATIVE_PRONOUNS and token.head.dep_ == "relcl":
+        token = token.head.head  # "activists, who say …": the speaker is "activists"
     for candidate in (token, *[c for c in token.children if c.dep_ in {"appos", "compound"}]):
         mention = context.mention_at(candidate)
         if mention is not None:
@@ -306,7 +314,7 @@ def _reporting_verb(context: _Context, verb: Any, quotes: Sequence[QuoteSpan]) -
     if _negated(verb):
         return None
     speaker = _subject(verb)
-    if speaker is None or speaker.lower_ in NO_ONE:
+    if speaker is None or speaker.lower_ in NO_ONE or speaker.lower_ in PERSONAL_PRONOUNS:
         return None
     doc = context.doc
     clause = next((c for c in verb.children if c.dep_ == "ccomp"), None)

@@ -95,14 +95,29 @@ def _entity_ids(store: Store, conn: Connection, analysis: Analysis) -> dict[tupl
 
 
 def _cross_article_name(conn: Connection, kind: EntityType, name: str) -> str:
-    if kind != "person" or " " in name:
+    """A bare surname joins the stored full name that dominates it; a full name with a
+    middle name or initial joins the stored first-and-last spelling."""
+    if kind != "person":
         return name
-    known = conn.execute(
-        sa.select(entities.c.name).where(
-            entities.c.type == "person", entities.c.name.like(f"% {_escape(name)}", escape="\\")
-        )
-    ).scalars()
-    return canonical.link_surname(name, kind, known)
+    words = name.split(" ")
+    if len(words) >= 3:
+        pattern = f"{_escape(words[0])} %{_escape(words[-1])}"
+        known = conn.execute(
+            sa.select(entities.c.name).where(
+                entities.c.type == "person", entities.c.name.like(pattern, escape="\\")
+            )
+        ).scalars()
+        return canonical.link_variant(name, kind, list(known))
+    if len(words) > 1:
+        return name
+    counts = (
+        sa.select(entities.c.name, sa.func.count(mentions.c.id).label("n"))
+        .select_from(entities.outerjoin(mentions, mentions.c.entity_id == entities.c.id))
+        .where(entities.c.type == "person", entities.c.name.like(f"% {_escape(name)}", escape="\\"))
+        .group_by(entities.c.id, entities.c.name)
+    )
+    mentioned = {row.name: int(row.n) for row in conn.execute(counts)}
+    return canonical.link_surname(name, kind, mentioned)
 
 
 def _escape(value: str) -> str:
