@@ -151,3 +151,24 @@ def test_bare_surname_joins_the_dominant_namesake_across_articles(precis: Precis
     assert names["Oskar Lindqvist"] == 5
     quotes = precis("quotes", "--speaker", "Oskar Lindqvist", "--format", "json", "--no-update")
     assert "the vote would be close" in [q["text"] for q in json.loads(quotes.stdout)]
+
+
+def test_a_surname_stored_first_joins_its_full_name_once_that_dominates(precis: Precis) -> None:
+    """ "Lindqvist" analysed before any "Oskar Lindqvist" is stored apart; once the full
+    name dominates the surname, the earlier mentions and statements join it."""
+    texts = ["Budget vote\n\nSenator Lindqvist said the vote would be close."]
+    texts += [
+        f"Budget talks {n}\n\nPresident Oskar Lindqvist said on day {n} that the budget "
+        f"would pass. Lindqvist met Oskar Lindqvist's aides."
+        for n in range(1, 4)
+    ]
+    for text in texts:
+        result = precis("add", "-", input=text)
+        assert result.exit_code == 0, result.output
+        assert precis("entities", "--format", "json").exit_code == 0  # analysed one at a time
+    people = precis("entities", "--type", "person", "--format", "json")
+    names = {row["name"]: row["articles"] for row in json.loads(people.stdout)}
+    assert "Lindqvist" not in names, names
+    assert names["Oskar Lindqvist"] == 4
+    quotes = precis("quotes", "--speaker", "Oskar Lindqvist", "--format", "json", "--no-update")
+    assert "the vote would be close" in [q["text"] for q in json.loads(quotes.stdout)]

@@ -76,7 +76,35 @@ def save_analysis(
         ]
         if statement_rows:
             conn.execute(sa.insert(statements), statement_rows)
+        _fold_surnames(conn, {name for kind, name in ids if kind == "person" and " " in name})
         _mark_analysed(store, conn, article_id, content_hash, model)
+
+
+def _fold_surnames(conn: Connection, full_names: set[str]) -> None:
+    """A bare surname stored before its full name came to dominate it ("Biden" from an
+    article analysed before any "Joe Biden") joins that full name once it does: its
+    mentions and statements move to the full name's entity, so the order articles are
+    analysed in does not keep one person apart. Run after the mentions of
+    ``full_names`` are in, in the same transaction."""
+    for surname in sorted({name.split(" ")[-1] for name in full_names}):
+        bare = conn.execute(
+            sa.select(entities.c.id).where(entities.c.type == "person", entities.c.name == surname)
+        ).scalar_one_or_none()
+        if bare is None:
+            continue
+        target = _cross_article_name(conn, "person", surname)
+        if target == surname:
+            continue
+        into = conn.execute(
+            sa.select(entities.c.id).where(entities.c.type == "person", entities.c.name == target)
+        ).scalar_one()
+        conn.execute(sa.update(mentions).where(mentions.c.entity_id == bare).values(entity_id=into))
+        conn.execute(
+            sa.update(statements)
+            .where(statements.c.speaker_entity_id == bare)
+            .values(speaker_entity_id=into)
+        )
+        conn.execute(sa.delete(entities).where(entities.c.id == bare))
 
 
 def _entity_ids(store: Store, conn: Connection, analysis: Analysis) -> dict[tuple[Any, str], int]:
