@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import random
 from collections.abc import Iterable
 from io import BytesIO
@@ -285,3 +286,17 @@ def test_peak_memory_is_the_process_own_not_that_of_the_process_that_started_it(
     )
     assert parent >= BALLAST_MB
     assert 0 < child < parent - BALLAST_MB / 2  # the old ru_maxrss reading gave child >= parent
+
+
+def test_dask_logs_follow_precis_level(client: Any) -> None:
+    """distributed sets its loggers to INFO on import (a page of scheduler and nanny lines
+    on every 'precis batch'); they follow the root level precis configures."""
+    root = logging.getLogger()
+    saved = root.level
+    try:
+        for level in (logging.WARNING, logging.INFO):
+            root.setLevel(level)
+            with dask_client(workers=1, processes=False):
+                assert logging.getLogger("distributed").getEffectiveLevel() == level
+    finally:
+        root.setLevel(saved)

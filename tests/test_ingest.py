@@ -11,7 +11,7 @@ import pytest
 
 from precis.errors import InputError
 from precis.ingest.decode import decode
-from precis.ingest.files import Item, read_inputs, stored_raw
+from precis.ingest.files import Item, parse_record, read_inputs, stored_raw
 from precis.models import RawDocument
 
 LIMIT = 1_000_000
@@ -240,3 +240,19 @@ def test_undecodable_bytes_are_refused_clearly() -> None:
 )
 def test_short_legacy_texts(text: str, encoding: str) -> None:
     assert decode(text.encode(encoding), "x") == text
+
+
+def test_a_record_without_text_or_html_names_the_keys_it_has() -> None:
+    """A corpus that keeps its body under another name ("article") says so at once."""
+    item = parse_record({"id": "b/1", "title": "T", "article": "Body."}, "c.jsonl:1")
+    assert isinstance(item, InputError)
+    assert (
+        item.reason
+        == "needs a non-empty 'text' or 'html' string; its keys: 'id', 'title', 'article'"
+    )
+    empty = parse_record({"text": "  ", "title": "T"}, "c.jsonl:2")
+    assert isinstance(empty, InputError)
+    assert empty.reason == "needs a non-empty 'text' or 'html' string"
+    many = parse_record({f"k{i}": i for i in range(10)}, "c.jsonl:3")
+    assert isinstance(many, InputError)
+    assert many.reason.endswith("'k7' and 2 more")

@@ -503,6 +503,9 @@ def dask_client(
         raise PrecisError(
             "batch needs Dask: pip install 'precis[batch]' (dask, distributed, pyarrow)"
         ) from exc
+    # distributed sets its loggers to INFO when imported (a page of scheduler and nanny
+    # chatter on every run); they follow precis's own level (WARNING, or -v's INFO).
+    logging.getLogger("distributed").setLevel(logging.getLogger().getEffectiveLevel())
     if scheduler is not None:
         with Client(scheduler) as client:
             yield client

@@ -16,7 +16,7 @@ import sys
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from precis.errors import InputError
 from precis.ingest.decode import decode
@@ -131,11 +131,23 @@ def parse_record(record: object, where: str, line: str | None = None) -> Item:
         return InputError(where, "each line must be a JSON object")
     body = record.get("html") if record.get("html") else record.get("text")
     if not isinstance(body, str) or not body.strip():
-        return InputError(where, "needs a non-empty 'text' or 'html' string")
+        found = "" if "text" in record or "html" in record else f"; its keys: {_keys(record)}"
+        return InputError(where, f"needs a non-empty 'text' or 'html' string{found}")
     media: MediaType = "html" if record.get("html") else "text"
     metadata = {key: str(record[key]) for key in METADATA_KEYS if record.get(key) not in (None, "")}
     kept = line if line is not None else json.dumps(record, ensure_ascii=False, default=str)
     return RawDocument(where, body, media, metadata, record=kept)
+
+
+# Keys named in the error for a record with neither 'text' nor 'html' (a corpus whose
+# body is under another name, such as 'article' or 'content', shows it at once).
+SHOWN_KEYS = 8
+
+
+def _keys(record: dict[Any, Any]) -> str:
+    keys = [str(k) for k in record]
+    more = f" and {len(keys) - SHOWN_KEYS} more" if len(keys) > SHOWN_KEYS else ""
+    return ", ".join(repr(k) for k in keys[:SHOWN_KEYS]) + more
 
 
 def stored_raw(origin: str, raw: str, raw_type: str) -> Item:
