@@ -8,13 +8,14 @@ run the same algorithms on JSONL with no database.
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime
 from typing import Any
 
 import click
 
+from precis.cli import jsonl
 from precis.cli.context import AppContext
-from precis.cli.jsonl import records as jsonl_records
 from precis.cli.output import counted, echo_json
 from precis.cluster.assign import cluster
 from precis.cluster.features import ArticleInput
@@ -73,7 +74,14 @@ class StoryGroup(click.Group):
 
 @click.group(name="story", cls=StoryGroup)
 def story_group() -> None:
-    """Show a story (precis story ID) or correct the grouping (merge, split, move)."""
+    """Show a story or correct the automatic grouping.
+
+    \b
+    precis story ID                   its articles and why they are together
+    precis story ID --summary [-s N]  with the cited multi-source summary
+    precis story ID --format json     the same as JSON
+    precis story merge|split|move ... corrections (see their --help)
+    """
 
 
 @story_group.command(name="show", hidden=True)
@@ -152,48 +160,77 @@ def move(app: AppContext, article_id: int, story_id: int) -> None:
 
 
 @click.command(name="cluster")
-@click.option("--jsonl", "jsonl", metavar="FILE|-", required=True, help="Input JSONL.")
+@click.option("--jsonl", "path", metavar="FILE|-", required=True, help="Input JSONL.")
 @pass_app
-def cluster_command(app: AppContext, jsonl: str) -> None:
+def cluster_command(app: AppContext, path: str) -> None:
     """Group JSONL articles {id, text, title?, source?, published?, url?} into stories.
 
-    Writes {"id", "story", "duplicate_of"} lines in input order; no database. Paragraphs
+    Writes {"id", "story", "duplicate_of"} lines in input order, with the ids as given
+    (a story is named by the id of one of its articles); no database. Paragraphs
     that three or more articles of one site (url's host, else source) repeat at the top
     or bottom of their text are that site's template and do not count.
     """
-    records = [_article_input(record, where) for record, where in jsonl_records(jsonl)]
+    given: dict[str, Any] = {}  # the ids as the input gave them (a number stays a number)
+    records = []
+    for record, where in jsonl.records(path):
+        article = _article_input(record, where)
+        given[article.id] = record["id"]
+        records.append(article)
     try:
         result = cluster(records, story_params(app.settings), app.settings.duplicate_containment)
     except ValueError as exc:
-        raise InputError(jsonl, str(exc)) from exc
+        raise InputError(path, str(exc)) from exc
     for item in result:
-        _write({"id": item.id, "story": item.story, "duplicate_of": item.duplicate_of})
+        dup = item.duplicate_of
+        _write(
+            {
+                "id": given[item.id],
+                "story": given.get(item.story, item.story),
+                "duplicate_of": None if dup is None else given.get(dup, dup),
+            }
+        )
 
 
 @click.command(name="story-summary")
-@click.option("--jsonl", "jsonl", metavar="FILE|-", required=True, help="Input JSONL.")
+@click.option("--jsonl", "path", metavar="FILE|-", required=True, help="Input JSONL.")
 @click.option("-s", "--sentences", type=int, help="Summary length in sentences.")
 @click.option("-w", "--words", type=int, help="Summary length in words (at most).")
 @click.option("-r", "--ratio", type=float, help="Summary length as a share of the words.")
 def story_summary_command(
-    jsonl: str, sentences: int | None, words: int | None, ratio: float | None
+    path: str, sentences: int | None, words: int | None, ratio: float | None
 ) -> None:
     """Summarize JSONL stories {id, articles: [{id, text, title?, source?}]}; no database.
 
     Writes {"id", "summary": [{"text", "sources"}], "common", "only_here",
-    "disagreements"} lines.
+    "disagreements"} lines in input order; a bad line gets {"id", "error"} (as with
+    'precis summarize --jsonl') and the others are still summarized.
     """
     length = Length(sentences=sentences, words=words, ratio=ratio)
-    for record, where in jsonl_records(jsonl):
-        articles = record.get("articles")
-        if not isinstance(articles, list):
-            raise InputError(where, "each line needs an 'articles' list")
-        sources = [_source_article(a, where) for a in articles]
+    failures = 0
+    for line in jsonl.read_lines(path):
         try:
-            result = summarize_story(sources, length)
-        except ValueError as exc:
-            raise InputError(where, str(exc)) from exc
-        _write({"id": record.get("id"), **summary_json(result)})
+            result = _story_summary(line, length)
+        except InputError as exc:
+            failures += 1
+            jsonl.report(sys.stdout, line, exc)
+            continue
+        _write({"id": line.id, **summary_json(result)})
+    if failures:
+        raise SystemExit(1)
+
+
+def _story_summary(line: jsonl.Line, length: Length) -> StorySummary:
+    if line.error is not None:
+        raise line.error
+    assert line.record is not None
+    articles = line.record.get("articles")
+    if not isinstance(articles, list):
+        raise InputError(line.where, "each line needs an 'articles' list")
+    sources = [_source_article(a, line.where) for a in articles]
+    try:
+        return summarize_story(sources, length)
+    except ValueError as exc:
+        raise InputError(line.where, str(exc)) from exc
 
 
 # -- rendering --------------------------------------------------------------------------
