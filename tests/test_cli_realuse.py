@@ -169,3 +169,26 @@ def test_search_snippets_wrap_under_the_title_on_a_terminal() -> None:
     assert (
         click.unstyle(wrap_snippet([("over", True), ("seas,", False)], 80)) == " " * 8 + "overseas,"
     )
+
+
+def test_stories_rank_by_independent_sources_not_by_articles(
+    precis: Precis, tmp_path: Path
+) -> None:
+    """Three articles from one outlet rank below two from two outlets, as the listing's
+    'N independent sources' (and the reader) say."""
+    lines = [
+        {"title": f"Harbor ferry fares rise {n}", "source": "Gazette", "published": "2026-10-14",
+         "text": f"Ferry fares across Harbor City rise by fifty cents in January, the transit "
+                 f"board said, citing fuel costs and crew wages (report {n})."}
+        for n in range(3)
+    ] + [
+        {"title": f"Northfield museum gets dinosaur skeleton {o}", "source": o,
+         "published": "2026-10-01",
+         "text": f"The Northfield natural history museum unveiled a complete dinosaur skeleton "
+                 f"found by a farmer, curators said on Monday ({o})."}
+        for o in ("Times", "Herald")
+    ]  # fmt: skip
+    (tmp_path / "s.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    ok(precis("add", str(tmp_path / "s.jsonl")))
+    listed = json.loads(ok(precis("stories", "--format", "json")).stdout)
+    assert [s["independent_sources"] for s in listed] == [2, 1]
