@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from conftest import Precis
-from precis.cli.output import fit, wrap_snippet
+from precis.cli.output import fit, wrap, wrap_snippet
 from test_cli import ARTICLE, ok, one_line_error
 
 
@@ -192,3 +192,21 @@ def test_stories_rank_by_independent_sources_not_by_articles(
     ok(precis("add", str(tmp_path / "s.jsonl")))
     listed = json.loads(ok(precis("stories", "--format", "json")).stdout)
     assert [s["independent_sources"] for s in listed] == [2, 1]
+
+
+def test_wrap_keeps_the_indent_and_the_width() -> None:
+    text = ", ".join(f"Outlet number {i} (News)" for i in range(8))
+    lines = wrap(text, "     ", 80).split("\n")
+    assert len(lines) > 1
+    assert all(len(line) <= 80 and line.startswith("     ") for line in lines)
+    assert " ".join(line.strip() for line in lines) == text
+    assert wrap(text, "     ", None) == "     " + text
+
+
+def test_stories_lines_give_a_short_time_and_the_sources_on_their_own_line(
+    precis: Precis, tmp_path: Path
+) -> None:
+    _add_two(precis, tmp_path)
+    lines = ok(precis("stories")).stdout.splitlines()
+    assert lines[1].endswith("latest 2026-10-20 00:00")
+    assert lines[2].strip() == "Times"

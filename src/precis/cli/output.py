@@ -6,7 +6,9 @@ import json
 import re
 import shutil
 import sys
+import textwrap
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import click
@@ -61,6 +63,24 @@ def fit(line: str, width: int | None) -> str:
     if width is None or len(line) <= width:
         return line
     return line[: max(width - 1, 0)] + "…"
+
+
+def wrap(text: str, indent: str, width: int | None) -> str:
+    """``text`` under ``indent``, wrapped to ``width`` (one line when ``width`` is None)."""
+    if width is None or width - len(indent) < MIN_WRAP:
+        return indent + text
+    return textwrap.fill(
+        text, width, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False
+    )
+
+
+# Narrower than this after the indent, wrapping helps less than one long line does.
+MIN_WRAP = 30
+
+
+def when(moment: datetime | None) -> str:
+    """A time for a listing: ``2026-10-14 21:00`` (UTC), or ``undated``."""
+    return moment.strftime("%Y-%m-%d %H:%M") if moment is not None else "undated"
 
 
 def echo_json(data: object) -> None:

@@ -16,7 +16,7 @@ import click
 
 from precis.cli import jsonl
 from precis.cli.context import AppContext
-from precis.cli.output import counted, echo_json
+from precis.cli.output import counted, echo_json, fit, terminal_width, when, wrap
 from precis.cluster.assign import cluster
 from precis.cluster.features import ArticleInput
 from precis.cluster.storysum import Point, SourceArticle, StorySummary, summarize_story
@@ -49,16 +49,17 @@ def stories_command(app: AppContext, limit: int, fmt: str) -> None:
         return
     if not views:
         click.echo("no stories yet; add articles with 'precis add PATH'")
+    width = terminal_width()
     for view in views:
         originals = sum(1 for a in view.articles if a.duplicate_of is None)
-        when = iso(view.latest) or "undated"
+        click.echo(fit(f"#{view.id}  {view.title}", width))
         click.echo(
-            f"#{view.id}  {view.title}\n     "
-            f"{counted(len(view.sources), 'independent source')}, "
+            f"     {counted(len(view.sources), 'independent source')}, "
             f"{counted(len(view.articles), 'article')} "
             f"({counted(len(view.articles) - originals, 'copy', 'copies')}), "
-            f"latest {when}: {', '.join(view.sources)}"
+            f"latest {when(view.latest)}"
         )
+        click.echo(wrap(", ".join(view.sources), "     ", width))
 
 
 class StoryGroup(click.Group):
@@ -111,10 +112,16 @@ def show(
             data["summary"] = summary_json(result)
         echo_json(data)
         return
-    click.echo(f"#{view.id}  {view.title}")
-    click.echo(f"{counted(len(view.sources), 'independent source')}: {', '.join(view.sources)}")
+    width = terminal_width()
+    click.echo(fit(f"#{view.id}  {view.title}", width))
+    click.echo(
+        wrap(f"{counted(len(view.sources), 'independent source')}: {', '.join(view.sources)}",
+             "", width)
+    )  # fmt: skip
     for article in view.articles:
-        click.echo(_article_line(article))
+        line, why = _article_lines(article)
+        click.echo(fit(line, width))
+        click.echo(wrap(why, "      ", width))
     if result is not None:
         click.echo("")
         click.echo(summary_text(result))
@@ -277,21 +284,18 @@ def summary_text(result: StorySummary) -> str:
     return "\n".join(lines)
 
 
-def _article_line(article: Any) -> str:
-    when = iso(article.published) or "undated"
-    line = f"  #{article.id}  {article.source or '(no source)'}  {when}  {article.title}"
+def _article_lines(article: Any) -> tuple[str, str]:
+    """The article's line in a story, and why it is there."""
+    line = f"  #{article.id}  {article.source or '(no source)'}  {when(article.published)}  {article.title}"
     if article.duplicate_of is not None:
-        return line + f"\n      copy of #{article.duplicate_of}"
+        return line, f"copy of #{article.duplicate_of}"
     why = article.explanation
     if article.pinned:
-        return line + "\n      placed here by a correction"
+        return line, "placed here by a correction"
     if not why:
-        return line + "\n      first article of the story"
+        return line, "first article of the story"
     shared = "; ".join(f"{kind}: {', '.join(keys)}" for kind, keys in why.get("shared", {}).items())
-    return (
-        line
-        + f"\n      joined at {why.get('average')} (closest #{why.get('closest')}); shares {shared}"
-    )
+    return line, f"joined at {why.get('average')} (closest #{why.get('closest')}); shares {shared}"
 
 
 def _story_json(view: StoryView, *, articles: bool) -> dict[str, Any]:
