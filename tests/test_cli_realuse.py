@@ -4,11 +4,14 @@ on a store of the samples, Dragnet pages and AllSides roundups, now fixed."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import click
 
-from conftest import Precis
+from conftest import ROOT, Precis
 from precis.cli.output import fit, wrap, wrap_snippet
 from test_cli import ARTICLE, ok, one_line_error
 
@@ -210,3 +213,17 @@ def test_stories_lines_give_a_short_time_and_the_sources_on_their_own_line(
     lines = ok(precis("stories")).stdout.splitlines()
     assert lines[1].endswith("latest 2026-10-20 00:00")
     assert lines[2].strip() == "Times"
+
+
+def test_verbose_is_about_precis_not_the_schema_check(tmp_path: Path) -> None:
+    """-v logs precis's own INFO messages; the migration library's chatter on every
+    command start ('Context impl SQLiteImpl.') waits for -vv."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    db = str(tmp_path / "v.db")
+
+    def run(*flags: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "precis", "--db", db, *flags, "ls"]
+        return subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+
+    assert "alembic" not in run("-v").stderr
+    assert "alembic" in run("-vv").stderr

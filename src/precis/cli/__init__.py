@@ -30,7 +30,12 @@ class PrecisGroup(click.Group):
     metavar="URL|PATH",
     help="Database: a path to an SQLite file or an SQLAlchemy URL. [env: PRECIS_DATABASE_URL]",
 )
-@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Log what precis does (-vv: debug, with the libraries' own messages).",
+)
 @click.version_option(__version__, prog_name="precis")
 @click.pass_context
 def cli(ctx: click.Context, database_url: str | None, verbose: int) -> None:
@@ -40,6 +45,8 @@ def cli(ctx: click.Context, database_url: str | None, verbose: int) -> None:
     """
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if verbose < 2:  # the schema check's INFO lines on every start say nothing to a user
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     ctx.obj = AppContext.create(database_url)
     ctx.call_on_close(ctx.obj.close)
 
