@@ -227,3 +227,11 @@ def test_verbose_is_about_precis_not_the_schema_check(tmp_path: Path) -> None:
 
     assert "alembic" not in run("-v").stderr
     assert "alembic" in run("-vv").stderr
+
+
+def test_help_has_examples(precis: Precis) -> None:
+    top = ok(precis("--help")).stdout
+    assert "Examples:" in top
+    assert "precis story 7 --summary" in top
+    assert max(len(line) for line in top.splitlines()) <= 80
+    assert "precis summarize 12 -s 3" in ok(precis("summarize", "--help")).stdout

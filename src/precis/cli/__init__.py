@@ -23,7 +23,24 @@ class PrecisGroup(click.Group):
             raise click.ClickException(exc.message) from exc
 
 
-@click.group(cls=PrecisGroup, context_settings={"help_option_names": ["-h", "--help"]})
+EXAMPLES = """\b
+Examples:
+  precis add ~/news/ feed.jsonl.gz    ingest files, directories, JSONL corpora
+  precis ls --source Reuters -n 20    the newest articles of one outlet
+  precis search rate cut              full-text search
+  precis summarize 12 -s 3            a three-sentence summary of article 12
+  cat page.html | precis summarize    summarize stdin, storing nothing
+  precis stories                      stories, most independent sources first
+  precis story 7 --summary            one story and its cited summary
+  precis serve                        the reader at http://127.0.0.1:8000/
+"""
+
+
+@click.group(
+    cls=PrecisGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=EXAMPLES,
+)
 @click.option(
     "--db",
     "database_url",
