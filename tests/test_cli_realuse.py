@@ -235,3 +235,9 @@ def test_help_has_examples(precis: Precis) -> None:
     assert "precis story 7 --summary" in top
     assert max(len(line) for line in top.splitlines()) <= 80
     assert "precis summarize 12 -s 3" in ok(precis("summarize", "--help")).stdout
+
+
+def test_info_settings_read_as_name_value_then_what_it_means(precis: Precis) -> None:
+    lines = ok(precis("info")).stdout.splitlines()
+    at = lines.index("  story_threshold = 0.27")
+    assert lines[at + 1].startswith("      average pair similarity")

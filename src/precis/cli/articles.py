@@ -15,6 +15,7 @@ from precis.cli.output import (
     headline,
     stored_json,
     terminal_width,
+    wrap,
     wrap_snippet,
 )
 from precis.errors import FetchError, InputError, NotFound, PrecisError
@@ -275,8 +276,10 @@ def info(app: AppContext, fmt: str) -> None:
         more = counted(len(sources) - INFO_SOURCES, "more source")
         click.echo(f"  ({more}; 'precis info --format json' lists them all)")
     click.echo("settings (env PRECIS_<NAME>):")
+    width = terminal_width()
     for name, value, help_text in app.settings.describe():
-        click.echo(f"  {name} = {value}    # {help_text}")
+        click.echo(f"  {name} = {value}")
+        click.echo(wrap(help_text, "      ", width))
 
 
 @click.command()
