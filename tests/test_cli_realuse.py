@@ -241,3 +241,16 @@ def test_info_settings_read_as_name_value_then_what_it_means(precis: Precis) -> 
     lines = ok(precis("info")).stdout.splitlines()
     at = lines.index("  story_threshold = 0.27")
     assert lines[at + 1].startswith("      average pair similarity")
+
+
+def test_split_counts_in_words_and_ls_marks_a_cut_source(precis: Precis, tmp_path: Path) -> None:
+    _add_two(precis, tmp_path)
+    into, other = (s["id"] for s in json.loads(ok(precis("stories", "--format", "json")).stdout))
+    ok(precis("story", "merge", str(into), str(other)))
+    story = json.loads(ok(precis("story", str(into), "--format", "json")).stdout)
+    split = ok(precis("story", "split", str(into), str(story["articles"][0]["id"])))
+    assert "split 1 article from story" in split.stdout
+    line = {"title": "Long", "text": "Body.", "source": "A source name far longer than twenty"}
+    (tmp_path / "l.jsonl").write_text(json.dumps(line) + "\n")
+    ok(precis("add", str(tmp_path / "l.jsonl")))
+    assert "A source name far l…  Long" in ok(precis("ls")).stdout

@@ -107,6 +107,9 @@ def _date(value: str | None, option: str) -> datetime | None:
     return parsed
 
 
+SOURCE_COLUMN = 20  # characters of the source in ``ls``; longer names end in an ellipsis
+
+
 @click.command(name="ls")
 @click.option("--source", help="Only this source (outlet).")
 @click.option("--since", metavar="DATE", help="Published on or after (YYYY-MM-DD).")
@@ -151,8 +154,9 @@ def ls(
             if stored.article.published
             else "----------"
         )
-        source_name = (stored.article.source or "-")[:20]
-        click.echo(fit(f"{stored.id:>6}  {when}  {source_name:<20}  {stored.title}", width))
+        source_name = fit(stored.article.source or "-", SOURCE_COLUMN)
+        line = f"{stored.id:>6}  {when}  {source_name:<{SOURCE_COLUMN}}  {stored.title}"
+        click.echo(fit(line, width))
     if not found:
         click.echo(
             "no articles match; 'precis ls' with no options lists them all"

@@ -144,7 +144,9 @@ def merge(app: AppContext, into: int, other: int) -> None:
 def split(app: AppContext, story_id: int, article_ids: tuple[int, ...]) -> None:
     """Move ARTICLE_IDS (with their copies) out of STORY_ID into a new story."""
     new_id = story_store(app.store, app.settings).split(story_id, list(article_ids))
-    click.echo(f"split {len(article_ids)} article(s) from story {story_id} into story {new_id}")
+    click.echo(
+        f"split {counted(len(article_ids), 'article')} from story {story_id} into story {new_id}"
+    )
 
 
 @story_group.command(name="reindex")
