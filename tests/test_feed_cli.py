@@ -129,4 +129,4 @@ def test_atom_feed_via_cli(precis: Precis, web: WebServer, fetch_env: None) -> N
     serve_pages(web, "school")
     url = serve_feed(web, "/atom", atom(["school"]), "application/atom+xml")
     precis("feed", "add", url)
-    assert "1 articles added" in precis("fetch").output
+    assert "1 article added" in precis("fetch").output

@@ -392,7 +392,7 @@ def test_cli_batch_cluster_and_story_summary(precis: object) -> None:
     ]
     out = run("cluster", "--jsonl", "-", input="\n".join(json.dumps(x) for x in lines))  # type: ignore[operator]
     rows = [json.loads(line) for line in out.output.splitlines()]
-    assert [r["id"] for r in rows] == ["0", "1", "2"]
+    assert [r["id"] for r in rows] == [0, 1, 2]  # as given
     assert rows[0]["story"] == rows[2]["story"] != rows[1]["story"]
     record = {
         "id": "s1",

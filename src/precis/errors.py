@@ -6,6 +6,8 @@ without a traceback and exits non-zero, the web layer answers one JSON shape).
 
 from __future__ import annotations
 
+import json
+
 
 class PrecisError(Exception):
     """Base class: something the user can fix. ``status`` is the HTTP status the API uses."""
@@ -35,6 +37,13 @@ class InputError(PrecisError):
         super().__init__(f"{origin}: {reason}")
         self.origin = origin
         self.reason = reason
+
+
+def invalid_json(exc: json.JSONDecodeError) -> str:
+    """``InputError`` reason for a line that is not JSON: "invalid JSON at column 10:
+    unterminated string" (the decoder's own message ends in "at" where it names the place)."""
+    what = exc.msg.removesuffix(" at")
+    return f"invalid JSON at column {exc.colno}: {what[:1].lower()}{what[1:]}"
 
 
 class ExtractionError(InputError):

@@ -7,8 +7,18 @@ from datetime import datetime
 import click
 
 from precis.cli.context import AppContext
-from precis.cli.output import article_json, echo_json, headline, stored_json
-from precis.errors import FetchError, InputError, PrecisError
+from precis.cli.output import (
+    article_json,
+    counted,
+    echo_json,
+    fit,
+    headline,
+    stored_json,
+    terminal_width,
+    wrap,
+    wrap_snippet,
+)
+from precis.errors import FetchError, InputError, NotFound, PrecisError
 from precis.extract.metadata import parse_date
 from precis.ingest.urls import is_web_url
 from precis.pipeline import IngestReport, assign_stories, extract_inputs, ingest, remove
@@ -97,12 +107,18 @@ def _date(value: str | None, option: str) -> datetime | None:
     return parsed
 
 
+SOURCE_COLUMN = 20  # characters of the source in ``ls``; longer names end in an ellipsis
+
+
 @click.command(name="ls")
 @click.option("--source", help="Only this source (outlet).")
 @click.option("--since", metavar="DATE", help="Published on or after (YYYY-MM-DD).")
 @click.option("--until", metavar="DATE", help="Published before (YYYY-MM-DD).")
-@click.option("-n", "--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option(
+    "-n", "--limit", type=click.IntRange(1, 10_000), default=50, show_default=True,
+    help="Show at most this many articles.",
+)  # fmt: skip
+@click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many first.")
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
@@ -116,7 +132,11 @@ def ls(
     offset: int,
     fmt: str,
 ) -> None:
-    """List stored articles, newest first."""
+    """List stored articles, newest first (undated ones last).
+
+    On a terminal long titles are cut to its width; piped, lines are kept whole.
+    Example: precis ls --source Reuters --since 2026-10-01 -n 10
+    """
     found = app.store.list(
         source=source,
         since=_date(since, "--since"),
@@ -127,16 +147,23 @@ def ls(
     if fmt == "json":
         echo_json([stored_json(s, text=False) for s in found])
         return
+    width = terminal_width()
     for stored in found:
         when = (
             stored.article.published.strftime("%Y-%m-%d")
             if stored.article.published
             else "----------"
         )
-        source_name = (stored.article.source or "-")[:20]
-        click.echo(f"{stored.id:>6}  {when}  {source_name:<20}  {stored.title}")
+        source_name = fit(stored.article.source or "-", SOURCE_COLUMN)
+        line = f"{stored.id:>6}  {when}  {source_name:<{SOURCE_COLUMN}}  {stored.title}"
+        click.echo(fit(line, width))
     if not found:
-        click.echo("no articles stored yet; add some with 'precis add PATH'", err=True)
+        click.echo(
+            "no articles match; 'precis ls' with no options lists them all"
+            if app.store.count()
+            else "no articles stored yet; add some with 'precis add PATH'",
+            err=True,
+        )
 
 
 @click.command()
@@ -169,14 +196,14 @@ def search(app: AppContext, words: tuple[str, ...], limit: int, offset: int, fmt
             }
         )
         return
-    click.echo(f"{page.total} matching {'article' if page.total == 1 else 'articles'}", err=True)
+    click.echo(f"{counted(page.total, 'matching article')}", err=True)
+    width = terminal_width()
     for hit in page.hits:
         stored = hit.article
         when = stored.article.published.strftime("%Y-%m-%d") if stored.article.published else ""
         source_name = stored.article.source or "-"
-        click.echo(f"{stored.id:>6}  {when:<10}  {source_name}: {stored.title}")
-        snippet = "".join(click.style(t, bold=True) if hot else t for t, hot in hit.snippet)
-        click.echo(f"        {' '.join(snippet.split())}")
+        click.echo(fit(f"{stored.id:>6}  {when:<10}  {source_name}: {stored.title}", width))
+        click.echo(wrap_snippet(hit.snippet, width))
 
 
 @click.command()
@@ -207,10 +234,21 @@ def show(app: AppContext, article_id: int, fmt: str, raw: bool) -> None:
 @pass_app
 def rm(app: AppContext, article_ids: tuple[int, ...]) -> None:
     """Delete stored articles (and their cached summaries); their copies are placed in
-    stories again."""
+    stories again. An unknown ID is reported and the others are still deleted."""
+    failed = False
     for article_id in article_ids:
-        remove(app.store, app.settings, article_id)
+        try:
+            remove(app.store, app.settings, article_id)
+        except NotFound as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            failed = True
+            continue
         click.echo(f"deleted #{article_id}")
+    if failed:
+        raise SystemExit(1)
+
+
+INFO_SOURCES = 10  # the biggest sources shown by ``info``; a crawl can have hundreds
 
 
 @click.command()
@@ -235,11 +273,17 @@ def info(app: AppContext, fmt: str) -> None:
     click.echo(f"database:  {data['database']}")
     click.echo(f"schema:    {', '.join(revision)}")
     click.echo(f"articles:  {data['articles']}")
-    for name, count in store.sources():
+    sources = store.sources()
+    for name, count in sources[:INFO_SOURCES]:
         click.echo(f"  {count:>5}  {name}")
+    if len(sources) > INFO_SOURCES:
+        more = counted(len(sources) - INFO_SOURCES, "more source")
+        click.echo(f"  ({more}; 'precis info --format json' lists them all)")
     click.echo("settings (env PRECIS_<NAME>):")
+    width = terminal_width()
     for name, value, help_text in app.settings.describe():
-        click.echo(f"  {name} = {value}    # {help_text}")
+        click.echo(f"  {name} = {value}")
+        click.echo(wrap(help_text, "      ", width))
 
 
 @click.command()
@@ -251,6 +295,8 @@ def reextract(app: AppContext, article_ids: tuple[int, ...]) -> None:
     Use it after upgrading precis or changing PRECIS_BOILERPLATE_RULES. Cached summaries
     of an article whose text changes are recomputed on next use.
     """
+    for article_id in article_ids:  # an unknown ID stops the command before any work
+        app.store.get(article_id)
     counts = {"changed": 0, "unchanged": 0, "failed": 0}
     for outcome in reextract_articles(app.store, app.settings, article_ids):
         counts[outcome.state] += 1

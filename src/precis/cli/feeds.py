@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import click
 
 from precis.cli.context import AppContext
-from precis.cli.output import echo_json
+from precis.cli.output import counted, echo_json
 from precis.errors import InputError, PrecisError
 from precis.ingest.fetch import check_url
 from precis.ingest.opml import Subscription, parse_opml, render_opml
@@ -159,7 +159,11 @@ def feed_export(app: AppContext) -> None:
 def fetch(app: AppContext, every: bool, quiet: bool) -> None:
     """Poll every due feed once and store the new articles."""
     poller = Poller(app.store, app.settings)
-    reports = poller.poll(feed_store.list_feeds(app.store) if every else None)
+    feeds = feed_store.list_feeds(app.store)
+    if not feeds:
+        click.echo("no feeds yet; subscribe with 'precis feed add URL'", err=True)
+        return
+    reports = poller.poll(feeds if every else None)
     if not reports:
         click.echo("no feed is due; 'precis feed ls' shows when they are", err=True)
         return
@@ -177,7 +181,10 @@ def fetch(app: AppContext, every: bool, quiet: bool) -> None:
                 f"{report.feed.name}: {report.status}, {report.added} added, "
                 f"{report.existing} already stored, {len(report.failed)} failed"
             )
-    click.echo(f"{len(reports)} feeds polled, {added} articles added, {failed} feeds failed")
+    click.echo(
+        f"{counted(len(reports), 'feed')} polled, {counted(added, 'article')} added, "
+        f"{counted(failed, 'feed')} failed"
+    )
     if failed:
         raise SystemExit(1)
 

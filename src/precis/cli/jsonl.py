@@ -15,7 +15,7 @@ from typing import IO, Any
 
 import click
 
-from precis.errors import InputError
+from precis.errors import InputError, invalid_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,13 +73,11 @@ def report(out: IO[str], line: Line, error: InputError) -> None:
 
 def _line(data: bytes, where: str) -> Line:
     try:
-        record = json.loads(data.decode("utf-8"))
+        record = json.loads(data.rstrip(b"\r\n").decode("utf-8"))
     except UnicodeDecodeError:
         return Line(where, None, InputError(where, "line is not valid UTF-8"))
     except json.JSONDecodeError as exc:
-        return Line(
-            where, None, InputError(where, f"invalid JSON ({exc.msg} at column {exc.colno})")
-        )
+        return Line(where, None, InputError(where, invalid_json(exc)))
     if not isinstance(record, dict):
         return Line(where, None, InputError(where, "each line must be a JSON object"))
     return Line(where, record)

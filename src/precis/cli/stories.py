@@ -8,14 +8,15 @@ run the same algorithms on JSONL with no database.
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime
 from typing import Any
 
 import click
 
+from precis.cli import jsonl
 from precis.cli.context import AppContext
-from precis.cli.jsonl import records as jsonl_records
-from precis.cli.output import counted, echo_json
+from precis.cli.output import counted, echo_json, fit, terminal_width, when, wrap
 from precis.cluster.assign import cluster
 from precis.cluster.features import ArticleInput
 from precis.cluster.storysum import Point, SourceArticle, StorySummary, summarize_story
@@ -48,16 +49,17 @@ def stories_command(app: AppContext, limit: int, fmt: str) -> None:
         return
     if not views:
         click.echo("no stories yet; add articles with 'precis add PATH'")
+    width = terminal_width()
     for view in views:
         originals = sum(1 for a in view.articles if a.duplicate_of is None)
-        when = iso(view.latest) or "undated"
+        click.echo(fit(f"#{view.id}  {view.title}", width))
         click.echo(
-            f"#{view.id}  {view.title}\n     "
-            f"{counted(len(view.sources), 'independent source')}, "
+            f"     {counted(len(view.sources), 'independent source')}, "
             f"{counted(len(view.articles), 'article')} "
             f"({counted(len(view.articles) - originals, 'copy', 'copies')}), "
-            f"latest {when}: {', '.join(view.sources)}"
+            f"latest {when(view.latest)}"
         )
+        click.echo(wrap(", ".join(view.sources), "     ", width))
 
 
 class StoryGroup(click.Group):
@@ -73,7 +75,14 @@ class StoryGroup(click.Group):
 
 @click.group(name="story", cls=StoryGroup)
 def story_group() -> None:
-    """Show a story (precis story ID) or correct the grouping (merge, split, move)."""
+    """Show a story or correct the automatic grouping.
+
+    \b
+    precis story ID                   its articles and why they are together
+    precis story ID --summary [-s N]  with the cited multi-source summary
+    precis story ID --format json     the same as JSON
+    precis story merge|split|move ... corrections (see their --help)
+    """
 
 
 @story_group.command(name="show", hidden=True)
@@ -103,10 +112,16 @@ def show(
             data["summary"] = summary_json(result)
         echo_json(data)
         return
-    click.echo(f"#{view.id}  {view.title}")
-    click.echo(f"{counted(len(view.sources), 'independent source')}: {', '.join(view.sources)}")
+    width = terminal_width()
+    click.echo(fit(f"#{view.id}  {view.title}", width))
+    click.echo(
+        wrap(f"{counted(len(view.sources), 'independent source')}: {', '.join(view.sources)}",
+             "", width)
+    )  # fmt: skip
     for article in view.articles:
-        click.echo(_article_line(article))
+        line, why = _article_lines(article)
+        click.echo(fit(line, width))
+        click.echo(wrap(why, "      ", width))
     if result is not None:
         click.echo("")
         click.echo(summary_text(result))
@@ -129,7 +144,9 @@ def merge(app: AppContext, into: int, other: int) -> None:
 def split(app: AppContext, story_id: int, article_ids: tuple[int, ...]) -> None:
     """Move ARTICLE_IDS (with their copies) out of STORY_ID into a new story."""
     new_id = story_store(app.store, app.settings).split(story_id, list(article_ids))
-    click.echo(f"split {len(article_ids)} article(s) from story {story_id} into story {new_id}")
+    click.echo(
+        f"split {counted(len(article_ids), 'article')} from story {story_id} into story {new_id}"
+    )
 
 
 @story_group.command(name="reindex")
@@ -152,48 +169,77 @@ def move(app: AppContext, article_id: int, story_id: int) -> None:
 
 
 @click.command(name="cluster")
-@click.option("--jsonl", "jsonl", metavar="FILE|-", required=True, help="Input JSONL.")
+@click.option("--jsonl", "path", metavar="FILE|-", required=True, help="Input JSONL.")
 @pass_app
-def cluster_command(app: AppContext, jsonl: str) -> None:
+def cluster_command(app: AppContext, path: str) -> None:
     """Group JSONL articles {id, text, title?, source?, published?, url?} into stories.
 
-    Writes {"id", "story", "duplicate_of"} lines in input order; no database. Paragraphs
+    Writes {"id", "story", "duplicate_of"} lines in input order, with the ids as given
+    (a story is named by the id of one of its articles); no database. Paragraphs
     that three or more articles of one site (url's host, else source) repeat at the top
     or bottom of their text are that site's template and do not count.
     """
-    records = [_article_input(record, where) for record, where in jsonl_records(jsonl)]
+    given: dict[str, Any] = {}  # the ids as the input gave them (a number stays a number)
+    records = []
+    for record, where in jsonl.records(path):
+        article = _article_input(record, where)
+        given[article.id] = record["id"]
+        records.append(article)
     try:
         result = cluster(records, story_params(app.settings), app.settings.duplicate_containment)
     except ValueError as exc:
-        raise InputError(jsonl, str(exc)) from exc
+        raise InputError(path, str(exc)) from exc
     for item in result:
-        _write({"id": item.id, "story": item.story, "duplicate_of": item.duplicate_of})
+        dup = item.duplicate_of
+        _write(
+            {
+                "id": given[item.id],
+                "story": given.get(item.story, item.story),
+                "duplicate_of": None if dup is None else given.get(dup, dup),
+            }
+        )
 
 
 @click.command(name="story-summary")
-@click.option("--jsonl", "jsonl", metavar="FILE|-", required=True, help="Input JSONL.")
+@click.option("--jsonl", "path", metavar="FILE|-", required=True, help="Input JSONL.")
 @click.option("-s", "--sentences", type=int, help="Summary length in sentences.")
 @click.option("-w", "--words", type=int, help="Summary length in words (at most).")
 @click.option("-r", "--ratio", type=float, help="Summary length as a share of the words.")
 def story_summary_command(
-    jsonl: str, sentences: int | None, words: int | None, ratio: float | None
+    path: str, sentences: int | None, words: int | None, ratio: float | None
 ) -> None:
     """Summarize JSONL stories {id, articles: [{id, text, title?, source?}]}; no database.
 
     Writes {"id", "summary": [{"text", "sources"}], "common", "only_here",
-    "disagreements"} lines.
+    "disagreements"} lines in input order; a bad line gets {"id", "error"} (as with
+    'precis summarize --jsonl') and the others are still summarized.
     """
     length = Length(sentences=sentences, words=words, ratio=ratio)
-    for record, where in jsonl_records(jsonl):
-        articles = record.get("articles")
-        if not isinstance(articles, list):
-            raise InputError(where, "each line needs an 'articles' list")
-        sources = [_source_article(a, where) for a in articles]
+    failures = 0
+    for line in jsonl.read_lines(path):
         try:
-            result = summarize_story(sources, length)
-        except ValueError as exc:
-            raise InputError(where, str(exc)) from exc
-        _write({"id": record.get("id"), **summary_json(result)})
+            result = _story_summary(line, length)
+        except InputError as exc:
+            failures += 1
+            jsonl.report(sys.stdout, line, exc)
+            continue
+        _write({"id": line.id, **summary_json(result)})
+    if failures:
+        raise SystemExit(1)
+
+
+def _story_summary(line: jsonl.Line, length: Length) -> StorySummary:
+    if line.error is not None:
+        raise line.error
+    assert line.record is not None
+    articles = line.record.get("articles")
+    if not isinstance(articles, list):
+        raise InputError(line.where, "each line needs an 'articles' list")
+    sources = [_source_article(a, line.where) for a in articles]
+    try:
+        return summarize_story(sources, length)
+    except ValueError as exc:
+        raise InputError(line.where, str(exc)) from exc
 
 
 # -- rendering --------------------------------------------------------------------------
@@ -240,21 +286,18 @@ def summary_text(result: StorySummary) -> str:
     return "\n".join(lines)
 
 
-def _article_line(article: Any) -> str:
-    when = iso(article.published) or "undated"
-    line = f"  #{article.id}  {article.source or '(no source)'}  {when}  {article.title}"
+def _article_lines(article: Any) -> tuple[str, str]:
+    """The article's line in a story, and why it is there."""
+    line = f"  #{article.id}  {article.source or '(no source)'}  {when(article.published)}  {article.title}"
     if article.duplicate_of is not None:
-        return line + f"\n      copy of #{article.duplicate_of}"
+        return line, f"copy of #{article.duplicate_of}"
     why = article.explanation
     if article.pinned:
-        return line + "\n      placed here by a correction"
+        return line, "placed here by a correction"
     if not why:
-        return line + "\n      first article of the story"
+        return line, "first article of the story"
     shared = "; ".join(f"{kind}: {', '.join(keys)}" for kind, keys in why.get("shared", {}).items())
-    return (
-        line
-        + f"\n      joined at {why.get('average')} (closest #{why.get('closest')}); shares {shared}"
-    )
+    return line, f"joined at {why.get('average')} (closest #{why.get('closest')}); shares {shared}"
 
 
 def _story_json(view: StoryView, *, articles: bool) -> dict[str, Any]:

@@ -59,6 +59,13 @@ def summarize_command(
 
     Every summary sentence is a sentence of the article; JSON output gives each one's
     index and character offsets in the article's clean text.
+
+    \b
+    Examples:
+      precis summarize 12 -s 3                  stored article 12, three sentences
+      precis summarize page.html --format markdown
+      cat article.txt | precis summarize -w 60  at most 60 words
+      precis summarize --jsonl in.jsonl > out.jsonl
     """
     length = Length(sentences=sentences, words=words, ratio=ratio)
     method = method or app.settings.summary_method

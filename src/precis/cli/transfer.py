@@ -81,7 +81,8 @@ def _summary(report: TransferReport) -> str:
     parts = [
         f"{report.inserted.get(kind, 0)} of {n} {_noun(kind, n)}" for kind, n in report.read.items()
     ]
-    return (", ".join(parts) or "nothing") + " (the rest were already stored)"
+    skipped = sum(report.read.values()) > sum(report.inserted.values())
+    return (", ".join(parts) or "nothing") + (" (the rest were already stored)" if skipped else "")
 
 
 COMMANDS = [export_command, import_command]

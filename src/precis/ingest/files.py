@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from precis.errors import InputError
+from precis.errors import InputError, invalid_json
 from precis.ingest.decode import decode
 from precis.models import MediaType, RawDocument
 
@@ -119,7 +119,7 @@ def parse_jsonl(text: str, origin: str, first_line: int = 1) -> Iterator[Item]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield InputError(where, f"invalid JSON ({exc.msg} at column {exc.colno})")
+            yield InputError(where, invalid_json(exc))
             continue
         yield parse_record(record, where, line)
 

@@ -152,11 +152,14 @@ class StoryStore:
         return StoryView(story_id, tuple(rows), bool(story.corrected), story.updated_at)
 
     def list(self, limit: int = 20, offset: int = 0) -> builtins.list[StoryView]:
-        """Stories with the most independent sources first, then the newest."""
-        count = sa.func.count().label("n")
+        """Stories with the most independent sources first (outlets of original articles,
+        an unnamed one counting as its own, as ``StoryView.sources``), then the newest."""
+        outlet = sa.func.coalesce(articles.c.source, "#" + sa.cast(articles.c.id, sa.String))
+        count = sa.func.count(sa.distinct(outlet)).label("n")
         latest = sa.func.max(story_articles.c.published).label("latest")
         query = (
             sa.select(story_articles.c.story_id, count, latest)
+            .join(articles, articles.c.id == story_articles.c.article_id)
             .where(story_articles.c.duplicate_of.is_(None))
             .group_by(story_articles.c.story_id)
             .order_by(count.desc(), latest.desc(), story_articles.c.story_id.desc())

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from precis.cluster.assign import Params
-from precis.errors import InputError
+from precis.errors import InputError, invalid_json
 from precis.store import records
 from precis.store.db import Store
 from precis.store.schema import articles, summaries
@@ -163,9 +163,9 @@ def import_jsonl(
 
 def _parse(line: str, where: str) -> Row:
     try:
-        record = json.loads(line)
+        record = json.loads(line.rstrip("\r\n"))
     except json.JSONDecodeError as exc:
-        raise InputError(where, f"invalid JSON ({exc.msg} at column {exc.colno})") from exc
+        raise InputError(where, invalid_json(exc)) from exc
     if not isinstance(record, dict) or not isinstance(record.get("type"), str):
         raise InputError(where, "each line must be an object with a 'type'")
     return record
