@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -256,3 +257,24 @@ def test_a_record_without_text_or_html_names_the_keys_it_has() -> None:
     many = parse_record({f"k{i}": i for i in range(10)}, "c.jsonl:3")
     assert isinstance(many, InputError)
     assert many.reason.endswith("'k7' and 2 more")
+
+
+def test_files_of_no_known_type_in_a_directory_are_named_not_silently_skipped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "story.txt").write_text("Headline\n\nA sentence of the story.", encoding="utf-8")
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "notes.docx").write_bytes(b"PK")
+    (tmp_path / "b.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / ".hidden.pdf").write_bytes(b"%PDF-1.4")  # hidden files go unmentioned
+    with caplog.at_level(logging.WARNING, logger="precis.ingest.files"):
+        items = list(read_inputs([str(tmp_path)], 1_000_000))
+    assert len(items) == 1
+    assert isinstance(items[0], RawDocument)
+    assert caplog.messages == [f"{tmp_path}: skipped 3 files of no known type (1 .docx, 2 .pdf)"]
+    (tmp_path / "b.pdf").unlink()
+    (tmp_path / "notes.docx").unlink()
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="precis.ingest.files"):
+        list(read_inputs([str(tmp_path)], 1_000_000))
+    assert caplog.messages == [f"{tmp_path}: skipped 1 file of no known type (1 .pdf)"]

@@ -12,8 +12,10 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import logging
 import sys
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -28,6 +30,7 @@ JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 METADATA_KEYS = ("title", "url", "source", "published", "author", "id")
 
 Item = RawDocument | InputError
+log = logging.getLogger(__name__)
 
 
 def read_inputs(
@@ -45,10 +48,20 @@ def read_inputs(
 def _read_path(path: Path, max_bytes: int) -> Iterator[Item]:
     if path.is_dir():
         found = False
+        skipped: Counter[str] = Counter()
         for child in sorted(path.rglob("*")):
-            if child.is_file() and _kind(child) is not None and not _hidden(child, path):
-                found = True
-                yield from _read_file(child, max_bytes)
+            if not child.is_file() or _hidden(child, path):
+                continue
+            if _kind(child) is None:
+                skipped[child.suffix.lower() or "(no suffix)"] += 1
+                continue
+            found = True
+            yield from _read_file(child, max_bytes)
+        if skipped:
+            kinds = ", ".join(f"{n} {suffix}" for suffix, n in sorted(skipped.items()))
+            count = skipped.total()
+            files = "file" if count == 1 else "files"
+            log.warning("%s: skipped %d %s of no known type (%s)", path, count, files, kinds)
         if not found:
             yield InputError(str(path), "directory holds no .txt, .md, .html or .jsonl files")
     elif path.exists():
