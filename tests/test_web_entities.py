@@ -93,6 +93,7 @@ def test_article_page_panel_button_then_stored_statements(
 def test_entities_api_and_pages_show_what_is_stored(client: TestClient, ids: list[int]) -> None:
     listing = client.get("/api/entities").json()
     assert listing["entities"] == []
+    assert listing["total"] == 0
     assert listing["pending"] == 2
     page = client.get("/entities").text
     assert "2 articles not analysed yet" in page
@@ -103,8 +104,11 @@ def test_entities_api_and_pages_show_what_is_stored(client: TestClient, ids: lis
     assert listing["pending"] == 0
     names = {row["name"]: row for row in listing["entities"]}
     assert names["Angela Merkel"]["articles"] == 2
+    assert listing["total"] == len(listing["entities"])  # fewer than a page
+    people_page = client.get("/api/entities", params={"type": "person", "limit": 1}).json()
     people = client.get("/api/entities", params={"type": "person"}).json()["entities"]
     assert {row["type"] for row in people} == {"person"}
+    assert people_page["total"] == len(people) > 1  # the total is the filter's, not the page's
     second = client.get("/api/entities", params={"limit": 1, "offset": 1}).json()["entities"]
     assert second == [listing["entities"][1]]
 

@@ -246,6 +246,18 @@ def top_entities(
         return [dict(row._mapping) for row in conn.execute(query)]
 
 
+def count_entities(store: Store, kind: EntityType | None = None) -> int:
+    """How many entities (of ``kind``) have a mention: the length of ``top_entities``'
+    whole list."""
+    query = sa.select(sa.func.count(sa.distinct(mentions.c.entity_id))).select_from(
+        mentions.join(entities, entities.c.id == mentions.c.entity_id)
+    )
+    if kind is not None:
+        query = query.where(entities.c.type == kind)
+    with store.engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
 def find_entity(store: Store, name: str) -> dict[str, Any]:
     """The entity called ``name`` (any case), else the one person whose surname it is."""
     with store.engine.connect() as conn:
@@ -444,6 +456,7 @@ __all__ = [
     "EntityNotFound",
     "analysed",
     "article_panel",
+    "count_entities",
     "entity_detail",
     "find_entity",
     "list_statements",

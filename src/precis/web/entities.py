@@ -107,8 +107,10 @@ def list_entities(
     limit: Limit = PAGE_SIZE,
     offset: Offset = 0,
 ) -> JSONResponse:
-    rows = entity_store.top_entities(reader.store, entity_kind(type), limit, offset)
-    return ok(limit=limit, offset=offset, pending=waiting(reader), entities=rows)
+    kind = entity_kind(type)
+    rows = entity_store.top_entities(reader.store, kind, limit, offset)
+    total = entity_store.count_entities(reader.store, kind)
+    return ok(total=total, limit=limit, offset=offset, pending=waiting(reader), entities=rows)
 
 
 @api.get("/entities/{name:path}", summary="One entity: its articles and statements by and about it")
