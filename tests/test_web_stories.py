@@ -106,6 +106,9 @@ def test_home_lists_stories_by_independent_sources(client: TestClient, corpus: C
     assert "16 Oct 2026, 08:00–12:00 UTC" in card  # the time span
     assert "Eastbrook library" not in page[: page.index("Latest articles")]  # one outlet
     assert_inert(page)
+    # one h1 a page (screen readers take it as the page's title): the top stories'
+    assert page.count("<h1>") == 1
+    assert "<h2>Latest articles</h2>" in page
 
 
 def test_story_page_shows_cited_summary_and_coverage(client: TestClient, corpus: Corpus) -> None:
