@@ -676,3 +676,41 @@ def test_html_hard_wrapped_text_is_joined_into_paragraphs(rules: Rules) -> None:
 )
 def test_html_lines_that_are_not_wrapped_stay_apart(lines: list[str]) -> None:
     assert one_paragraph_per_line(lines).split("\n") == lines
+
+
+@pytest.mark.parametrize(
+    ("site", "url", "source"),
+    [
+        # a copyright notice in the site-name field (seen on a news site's pages)
+        ("Copyright (c) 2012 ABC Internet Ventures", "", "ABC Internet Ventures"),
+        ("© 2010-2012 Harbour Media, Inc. All Rights Reserved.", "", "Harbour Media, Inc."),
+        # nothing but the notice: the host, as for a page that names no site
+        ("Copyright (c) 2012", "https://www.harbour.example/a/1", "harbour.example"),
+        # the name before a long tagline
+        (
+            "Harbour Blog - Real Estate Market Stats, Celebrity Homes, and Harbour News",
+            "",
+            "Harbour Blog",
+        ),
+        # a sentence is a tagline, not a name
+        (
+            "We are marketing and customer strategy consultants with a passion for profit.",
+            "https://consult.example/post",
+            "consult.example",
+        ),
+        # names with years or separators of their own stay as they are
+        ("1843 Magazine", "", "1843 Magazine"),
+        ("Mady Morrison - Yoga Lifestyle", "", "Mady Morrison - Yoga Lifestyle"),
+    ],
+)
+def test_html_source_is_the_sites_name_not_its_notice(
+    rules: Rules, site: str, url: str, source: str
+) -> None:
+    """What pages put in og:site_name besides their name: the stored source is the name."""
+    canonical = f'<link rel="canonical" href="{url}"/>' if url else ""
+    head = (
+        f'<title>Neue Brücke über den Fluss eröffnet</title><meta property="og:site_name" '
+        f'content="{site}"/>{canonical}'
+    )
+    article = extract(RawDocument("p.html", _german_page(head), "html"), rules)
+    assert article.source == source

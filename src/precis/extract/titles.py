@@ -237,12 +237,49 @@ def shared(first: str, second: str, of: Callable[[int, int], int] = min) -> floa
 
 
 def site_name(found: str | None, title: str | None, host: str | None) -> str | None:
-    """Trafilatura's site name, unless it is the headline again (it takes a part of the
-    <title> element when the page names no site), in which case the host name. Only
-    names sharing most words of both are the same: a headline may name its outlet."""
-    if found and title and shared(found, title, of=max) >= MIN_SHARED:
+    """Trafilatura's site name (``plain_site_name``), unless it is the headline again (it
+    takes a part of the <title> element when the page names no site), in which case the
+    host name. Only names sharing most words of both are the same: a headline may name
+    its outlet."""
+    found = plain_site_name(found) if found else found
+    if found is None:
+        return host or None
+    if title and shared(found, title, of=max) >= MIN_SHARED:
         return host or None
     return found
+
+
+# What pages put in their site-name fields besides the name: a copyright notice ("Copyright
+# (c) 2012 ABC News Internet Ventures", "... All Rights Reserved.").
+_COPYRIGHT = re.compile(r"^(?:(?:copyright\b|©|\(c\))[\s,]*)+", re.IGNORECASE)
+_YEARS = re.compile(r"^\d{4}(?:\s*[-–]\s*\d{4})?\b[\s,.]*|[\s,]*\b\d{4}(?:\s*[-–]\s*\d{4})?$")
+_RESERVED = re.compile(r"[\s,;]*all rights reserved\W*$", re.IGNORECASE)
+# The full stop before the notice ends the name's sentence ("... of Science. All Rights
+# Reserved.") unless it ends an abbreviation ("Harbour Media, Inc."): a word this long.
+_SENTENCE_END = re.compile(r"(?<=\w{5})\.$")
+# A site name longer than this with a separator in it is "Name - its tagline".
+LONG_SITE_NAME = 40
+SENTENCE_NAME_WORDS = 6  # a "name" of this many words ending in a full stop is a tagline
+
+
+def plain_site_name(found: str) -> str | None:
+    """The site's name out of a site-name field: without a copyright notice around it,
+    the name before the tagline of a long "Zillow Blog - Real Estate Market Stats, ..."
+    name; ``None`` for a sentence ("We are marketing consultants with a passion for
+    ...") or nothing left."""
+    name = found.strip()
+    if _RESERVED.search(name):
+        name = _SENTENCE_END.sub("", _RESERVED.sub("", name).strip())
+    if _COPYRIGHT.match(name):  # the notice's years go with it: "© 2012 Name", "© Name 2024"
+        name = _YEARS.sub("", _COPYRIGHT.sub("", name)).strip()
+    if len(name) > LONG_SITE_NAME:
+        head = _SITE_SEPARATOR.split(name, maxsplit=1)[0].strip()
+        name = head if words(head) else name
+    if not words(name):
+        return None
+    if name.endswith(".") and len(name.split()) >= SENTENCE_NAME_WORDS:
+        return None
+    return name
 
 
 def loose_edges(title: str) -> str:
