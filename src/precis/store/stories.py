@@ -91,6 +91,19 @@ class StoryView:
         return max(dates) if dates else None
 
 
+def outlet_key() -> Any:
+    """SQL for an original member's outlet (its source, or the article itself when
+    unnamed; NULL for a copy): ``count(distinct ...)`` of it is a story's independent
+    sources, as ``StoryView.sources`` counts them. Needs ``articles`` joined."""
+    return sa.case(
+        (
+            story_articles.c.duplicate_of.is_(None),
+            sa.func.coalesce(articles.c.source, "#" + sa.cast(articles.c.id, sa.String)),
+        ),
+        else_=None,
+    )
+
+
 @dataclass(slots=True)
 class StoryStore:
     store: Store
@@ -154,8 +167,7 @@ class StoryStore:
     def list(self, limit: int = 20, offset: int = 0) -> builtins.list[StoryView]:
         """Stories with the most independent sources first (outlets of original articles,
         an unnamed one counting as its own, as ``StoryView.sources``), then the newest."""
-        outlet = sa.func.coalesce(articles.c.source, "#" + sa.cast(articles.c.id, sa.String))
-        count = sa.func.count(sa.distinct(outlet)).label("n")
+        count = sa.func.count(sa.distinct(outlet_key())).label("n")
         latest = sa.func.max(story_articles.c.published).label("latest")
         query = (
             sa.select(story_articles.c.story_id, count, latest)

@@ -32,7 +32,7 @@ from precis.store import Store
 from precis.store.entities import shared_statements
 from precis.store.schema import articles, entity_analyses, stories, story_articles
 from precis.store.stories import StoryArticle as StoredMember
-from precis.store.stories import StoryStore
+from precis.store.stories import StoryStore, outlet_key
 from precis.summarize import Length
 from precis.web.stories import (
     Citation,
@@ -267,21 +267,10 @@ class StoreStories:
         return found
 
 
-def _outlet_key() -> Any:
-    """An original article's outlet: its source, or the article itself when unnamed."""
-    return sa.case(
-        (
-            story_articles.c.duplicate_of.is_(None),
-            sa.func.coalesce(articles.c.source, "#" + sa.cast(articles.c.id, sa.String)),
-        ),
-        else_=None,
-    )
-
-
 _RANKING = (
     sa.select(
         story_articles.c.story_id,
-        sa.func.count(sa.distinct(_outlet_key())),
+        sa.func.count(sa.distinct(outlet_key())),
         sa.func.count(),
         sa.func.min(articles.c.published),
         sa.func.max(articles.c.published),
