@@ -18,6 +18,7 @@ from warcio.warcwriter import WARCWriter
 
 from conftest import Precis
 from precis.batch import Job, dask_client, make_job, read_table, run_batch
+from precis.ingest.corpus import partitions
 from precis.pipeline import summarize_stored, summary_payload
 from precis.store import Store
 from precis.summarize import Length
@@ -300,3 +301,15 @@ def test_dask_logs_follow_precis_level(client: Any) -> None:
                 assert logging.getLogger("distributed").getEffectiveLevel() == level
     finally:
         root.setLevel(saved)
+
+
+def test_partitions_name_a_directorys_files_of_no_known_type(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As 'precis add' does: files 'precis batch' cannot read are named, not dropped unseen."""
+    write_corpus(tmp_path / "corpus.jsonl", 2)
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4")
+    with caplog.at_level(logging.WARNING, logger="precis.ingest.files"):
+        parts = partitions([str(tmp_path)])
+    assert {Path(p.path).name for p in parts} == {"corpus.jsonl"}
+    assert caplog.messages == [f"{tmp_path}: skipped 1 file of no known type (1 .pdf)"]

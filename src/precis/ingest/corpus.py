@@ -10,6 +10,7 @@ many files of ~1 GB, which is the unit of parallelism there). Reading a partitio
 from __future__ import annotations
 
 import gzip
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any, Literal
 
 from precis.errors import InputError
 from precis.ingest.decode import decode
-from precis.ingest.files import METADATA_KEYS, parse_jsonl, parse_record
+from precis.ingest.files import METADATA_KEYS, parse_jsonl, parse_record, suffix_of, warn_skipped
 from precis.models import RawDocument
 
 Kind = Literal["jsonl", "jsonl.gz", "parquet", "warc"]
@@ -90,13 +91,16 @@ def read(part: Partition) -> Iterator[Item]:
 
 def _files(path: Path) -> Iterator[Path]:
     if path.is_dir():
+        skipped: Counter[str] = Counter()
         for child in sorted(path.rglob("*")):
             if child.is_file() and not child.name.startswith("."):
                 try:
                     kind_of(child)
                 except InputError:
+                    skipped[suffix_of(child)] += 1
                     continue
                 yield child
+        warn_skipped(path, skipped)
     elif path.is_file():
         kind_of(path)
         yield path

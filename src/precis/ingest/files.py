@@ -53,21 +53,32 @@ def _read_path(path: Path, max_bytes: int) -> Iterator[Item]:
             if not child.is_file() or _hidden(child, path):
                 continue
             if _kind(child) is None:
-                skipped[child.suffix.lower() or "(no suffix)"] += 1
+                skipped[suffix_of(child)] += 1
                 continue
             found = True
             yield from _read_file(child, max_bytes)
-        if skipped:
-            kinds = ", ".join(f"{n} {suffix}" for suffix, n in sorted(skipped.items()))
-            count = skipped.total()
-            files = "file" if count == 1 else "files"
-            log.warning("%s: skipped %d %s of no known type (%s)", path, count, files, kinds)
+        warn_skipped(path, skipped)
         if not found:
             yield InputError(str(path), "directory holds no .txt, .md, .html or .jsonl files")
     elif path.exists():
         yield from _read_file(path, max_bytes)
     else:
         yield InputError(str(path), "no such file or directory")
+
+
+def suffix_of(path: Path) -> str:
+    return path.suffix.lower() or "(no suffix)"
+
+
+def warn_skipped(path: Path, skipped: Counter[str]) -> None:
+    """One warning for the files of no known type under directory ``path`` (counts by
+    suffix), so a reader is not left to wonder where they went."""
+    if not skipped:
+        return
+    kinds = ", ".join(f"{n} {suffix}" for suffix, n in sorted(skipped.items()))
+    count = skipped.total()
+    files = "file" if count == 1 else "files"
+    log.warning("%s: skipped %d %s of no known type (%s)", path, count, files, kinds)
 
 
 def _read_file(path: Path, max_bytes: int) -> Iterator[Item]:
