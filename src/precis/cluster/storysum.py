@@ -95,6 +95,7 @@ class _Unit:
     article: int
     position: int
     text: str
+    terms: tuple[str, ...] = ()  # content_terms(text), found once when the unit is made
 
 
 def summarize_story(
@@ -144,7 +145,7 @@ def _not_said_elsewhere(candidates: list[int], units: list[_Unit], outlets: list
     """``candidates`` less those whose every content term is in one sentence of another
     outlet ("He was 84." inside "... has died at age 84 of Covid"): a short sentence's
     cosine to a longer one stays under SUPPORT, but its point is not its outlet's alone."""
-    terms = [frozenset(content_terms(u.text)) for u in units]
+    terms = [frozenset(u.terms) for u in units]
     return [
         i
         for i in candidates
@@ -160,7 +161,7 @@ def _analyse(
     units = _units(articles)
     if not units:
         return None
-    terms = [content_terms(u.text) for u in units]
+    terms = [list(u.terms) for u in units]
     vectors, titles = term_matrix(terms, [content_terms(a.title) for a in articles])
     sims = np.asarray((vectors @ vectors.T).todense(), dtype=np.float64)
     outlets = [articles[u.article].outlet for u in units]
@@ -178,8 +179,9 @@ def _units(articles: Sequence[SourceArticle]) -> list[_Unit]:
         doc = parse(article.text, article.title)
         for position in range(min(len(doc.sentences), MAX_SENTENCES_PER_ARTICLE)):
             text = doc.sentence_text(position)
-            if content_terms(text):
-                units.append(_Unit(number, position, text))
+            terms = tuple(content_terms(text))
+            if terms:
+                units.append(_Unit(number, position, text, terms))
     return units
 
 
