@@ -458,15 +458,6 @@ def _numbers(text: str) -> Iterator[tuple[str, re.Match[str]]]:
         yield str(value), match
 
 
-def _values(text: str) -> dict[str, set[str]]:
-    """Each number of ``text`` mapped to its context (``_beside``), so that only numbers
-    about the same thing are compared."""
-    found: dict[str, set[str]] = {}
-    for value, match in _numbers(text):
-        found.setdefault(value, set()).update(_beside(text, match))
-    return found
-
-
 # Words before a number that make it a bound or an estimate, not a value: "below 300,000"
 # agrees with "293,000", "nearly 300,000" with "293,000" (within ``_ESTIMATE``).
 _BOUND = re.compile(
@@ -478,14 +469,18 @@ _BOUND = re.compile(
 _ESTIMATE = 0.1  # "about X" agrees with a count within 10% of X
 
 
-def _bounds(text: str) -> dict[str, set[str]]:
-    """Each number of ``text`` mapped to how it is qualified: "below", "above", "about"."""
-    found: dict[str, set[str]] = {}
+def _values(text: str) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Each number of ``text`` mapped to its context (``_beside``), so that only numbers
+    about the same thing are compared, and to how it is qualified ("below", "above",
+    "about"), in one pass over the numbers."""
+    context: dict[str, set[str]] = {}
+    bounds: dict[str, set[str]] = {}
     for value, match in _numbers(text):
+        context.setdefault(value, set()).update(_beside(text, match))
         bound = _BOUND.search(text, max(0, match.start() - 20), match.start())
         if bound is not None:
-            found.setdefault(value, set()).add(str(bound.lastgroup))
-    return found
+            bounds.setdefault(value, set()).add(str(bound.lastgroup))
+    return context, bounds
 
 
 def _meets(value: str, bounds: set[str], other: str) -> bool:
@@ -546,8 +541,9 @@ def _disagreements(
     adding a sentence not shown yet (five outlets with five tolls give four pairs, not
     ten), at most MAX_DISAGREEMENTS. Outlets that give the same numbers as a side of a
     listed pair join it ("12" from two outlets, "14" from a third: one disagreement)."""
-    values = [_values(u.text) for u in units]
-    bounds = [_bounds(u.text) for u in units]
+    read = [_values(u.text) for u in units]
+    values = [context for context, _ in read]
+    bounds = [qualified for _, qualified in read]
     candidates: list[tuple[float, int, int, list[str], list[str]]] = []
     for i in range(len(units)):
         for j in range(i + 1, len(units)):
